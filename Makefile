@@ -1,0 +1,29 @@
+# Two commands do everything on a fresh machine (Python 3.11 and pip, nothing else):
+#   make demo   - the monthly job end to end on the embedded PostgreSQL, through Airflow
+#   make test   - the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench venv clean stop
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+demo: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+
+test: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/test.sh
+
+stop: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash -c 'source scripts/airflow_env.sh && python -m ispeed warehouse stop'
+
+clean:
+	rm -rf .data

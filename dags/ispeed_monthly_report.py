@@ -1,0 +1,79 @@
+"""ispeed_monthly_report: the report the Department owes the Ministry on the 15th of every month.
+
+Runs at 07:00 Asia/Ho_Chi_Minh on the 15th and reports the calendar month before. A manual run
+may name the month (param ``reporting_month``, YYYY-MM) and ask for the month to be reloaded from
+all its files (param ``reload``).
+
+Each task is one call into the ``ispeed`` package (plugins/ispeed); the package's functions can be
+called from a test or a shell without a scheduler. Heavy imports happen inside the tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+default_args = {
+    "owner": "data-engineering",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+}
+
+
+@dag(
+    dag_id="ispeed_monthly_report",
+    description="i-Speed measurements and monthly returns -> 4G compliance -> report to the Ministry on the 15th",
+    schedule=CronTriggerTimetable("0 7 15 * *", timezone=LOCAL_TZ),
+    start_date=pendulum.datetime(2024, 7, 1, tz=LOCAL_TZ),
+    catchup=False,
+    max_active_runs=4,
+    default_args=default_args,
+    tags=["ispeed", "monthly", "report"],
+    params={
+        "reporting_month": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$",
+                                 description="Month to report, YYYY-MM. Empty: the month before the run's date."),
+        "reload": Param(False, type="boolean",
+                        description="Replace the month's measurements from all its files (archived and new)."),
+    },
+    doc_md=__doc__,
+)
+def ispeed_monthly_report():
+    @task
+    def reporting_month() -> str:
+        """The month this run reports, as YYYY-MM."""
+        from ispeed.months import month_label, reporting_month
+
+        ctx = get_current_context()
+        run = ctx["dag_run"]
+        trigger_time = run.logical_date or run.run_after
+        return month_label(reporting_month(trigger_time, ctx["params"].get("reporting_month")))
+
+    @task
+    def prepare_warehouse() -> dict:
+        """Apply migrations and load the reference data."""
+        from ispeed import tasks
+
+        return tasks.prepare_warehouse()
+
+    @task(retries=1)
+    def load_measurements(month: str) -> dict:
+        """i-Speed exports of the month: validate, quarantine, load."""
+        from ispeed import tasks
+        from ispeed.months import parse_month
+
+        ctx = get_current_context()
+        return tasks.load_measurements(parse_month(month), run_id=ctx["run_id"], reload=bool(ctx["params"].get("reload")))
+
+    month = reporting_month()
+    ready = prepare_warehouse()
+    loaded = load_measurements(month)
+    ready >> loaded
+
+
+ispeed_monthly_report()

@@ -1,0 +1,9 @@
+-- Rows that break a rule go to quarantine, with the first rule they break, all the rules they
+-- break, the column to look at and the row exactly as read.
+insert into ispeed.fact_quarantine
+  (dataset, month, file_id, line_no, column_name, rule, failed_rules, message, raw_row, load_id)
+select 'measurements', %(month)s, c.file_id, c.line_no, rule_info.column_name, c.failed_rules[1],
+       c.failed_rules, rule_info.message, c.raw_row, c.load_id
+from {checked} c
+join {rules_table} on rule_info.rule = c.failed_rules[1]
+where cardinality(c.failed_rules) > 0;

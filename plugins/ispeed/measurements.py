@@ -1,0 +1,326 @@
+"""i-Speed measurements, from the landing folder to the warehouse, one month at a time.
+
+    landing/ispeed/YYYY-MM/*.csv|*.jsonl
+      -> COPY into a staging partition of the load (all text, as read)
+      -> typed and checked against the expectation suite (set-based SQL)
+      -> Great Expectations runs the suite on the checked rows (its JSON is kept)
+      -> one transaction: quarantine the failing rows, insert the rest into fact_measurement
+      -> files archived (or set aside when rejected)
+
+Every row read is accounted for, per file and per load: read = loaded + quarantined + duplicate.
+Re-running a month adds only files not loaded before (a file is known by its sha256), so a second
+run changes nothing; ``reload=True`` replaces the month from all its files, archived and new.
+Two runs of the same month never interleave: the load holds an advisory lock on the month.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import psycopg2
+import psycopg2.extras
+from psycopg2 import sql
+
+from . import paths, warehouse
+from .config import PipelineConfig, pipeline_config
+from .contract import MEASUREMENT_COLUMNS
+from .extract import CopySource, FileRejected, open_export, sha256_of
+from .months import month_label
+from .validation import (SuiteResult, failed_rules_sql, measurement_rules, rules_table_sql, run_suite,
+                         save_result)
+
+log = logging.getLogger(__name__)
+
+DATASET = "measurements"
+CANONICAL = [c.name for c in MEASUREMENT_COLUMNS]
+
+
+@dataclass
+class FileOutcome:
+    file_id: int | None
+    name: str
+    status: str  # loaded / rejected / duplicate_file
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    error: str | None = None
+
+
+@dataclass
+class LoadSummary:
+    month: str
+    load_id: int
+    files: list[FileOutcome] = field(default_factory=list)
+    validation: dict | None = None
+    validation_path: str | None = None
+    #: seconds per stage: stage (read, parse, COPY), check (typing and rules in SQL),
+    #: validate (Great Expectations), load (quarantine and facts, one transaction)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rows_duplicate(self) -> int:
+        return sum(f.rows_duplicate for f in self.files)
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.update(rows_read=self.rows_read, rows_loaded=self.rows_loaded,
+                    rows_quarantined=self.rows_quarantined, rows_duplicate=self.rows_duplicate)
+        return data
+
+    def report(self) -> str:
+        """A few lines for the task log."""
+        lines = [f"i-Speed measurements {self.month} (load {self.load_id}): {len(self.files)} file(s), "
+                 f"{self.rows_read} rows read = {self.rows_loaded} loaded + {self.rows_quarantined} quarantined "
+                 f"+ {self.rows_duplicate} duplicate"]
+        for f in self.files:
+            lines.append(f"  {f.status:<15} {f.name}: read {f.rows_read}, loaded {f.rows_loaded}, "
+                         f"quarantined {f.rows_quarantined}, duplicate {f.rows_duplicate}"
+                         + (f" -- {f.error}" if f.error else ""))
+        if self.timings:
+            lines.append("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in self.timings.items()))
+        if self.validation_path:
+            lines.append(f"  Great Expectations result: {self.validation_path}")
+        return "\n".join(lines)
+
+
+class RejectedFilesError(RuntimeError):
+    """Raised after the good files were committed, when some file was rejected."""
+
+
+def landing_folder(month: date, cfg: PipelineConfig | None = None) -> Path:
+    cfg = cfg or pipeline_config()
+    return cfg.landing / "ispeed" / month_label(month)
+
+
+def _landed_files(folder: Path) -> list[Path]:
+    """Regular files directly in the month's folder, by name. Hidden files, folders and symlinks
+    are left alone (a symlink could point outside the landing area)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith("."))
+
+
+def _q(name: str, **parts) -> sql.Composed:
+    return sql.SQL(paths.read_sql(f"measurements/{name}")).format(**parts)
+
+
+def _month_lock_key(month: date) -> str:
+    return f"ispeed:{DATASET}:{month_label(month)}"
+
+
+def load_month(month: date, *, run_id: str | None = None, reload: bool = False,
+               where: warehouse.Target | None = None) -> LoadSummary:
+    """Load the month's i-Speed exports from the landing folder (see the module docstring)."""
+    cfg = pipeline_config()
+    where = where or warehouse.target()
+    folder = landing_folder(month, cfg)
+    conn = warehouse.connect(where)
+    try:
+        with conn.cursor() as cur:
+            # Held until this function ends: a second run of the same month waits here.
+            cur.execute("select pg_advisory_lock(hashtext(%s))", (_month_lock_key(month),))
+        conn.commit()
+        return _load(conn, where, cfg, month, folder, run_id, reload)
+    finally:
+        conn.close()  # releases the advisory lock
+
+
+def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
+    cur = conn.cursor()
+    cur.execute("insert into ispeed.meta_load (dataset, month, run_id) values (%s, %s, %s) returning load_id",
+                (DATASET, month, run_id))
+    load_id = cur.fetchone()[0]
+    partition = sql.Identifier("ispeed", f"stg_measurement_l{load_id}")
+    checked_name = f"stg_measurement_checked_l{load_id}"
+    checked = sql.Identifier("ispeed", checked_name)
+    cur.execute(_q("create_staging_partition.sql", partition=partition, load_id=sql.Literal(load_id)))
+    conn.commit()
+    summary = LoadSummary(month_label(month), load_id)
+    try:
+        candidates = [(p, False) for p in _landed_files(folder)]
+        if reload:
+            cur.execute("select archive_path from ispeed.meta_file where dataset = %s and month = %s"
+                        " and status = 'loaded' and archive_path is not null order by file_id", (DATASET, month))
+            candidates = [(Path(r[0]), True) for r in cur.fetchall() if Path(r[0]).is_file()] + candidates
+        clock = time.perf_counter()
+        staged: dict[int, tuple[FileOutcome, Path, bool]] = {}
+        seen_sha: dict[str, str] = {}
+        for path, archived in candidates:
+            outcome = _stage_file(conn, cfg, month, load_id, partition, path, seen_sha, reload)
+            summary.files.append(outcome)
+            if outcome.status == "staged":
+                staged[outcome.file_id] = (outcome, path, archived)
+        cur.execute(sql.SQL("analyze {}").format(partition))  # so that the typing joins hash, not loop
+        conn.commit()
+        clock = _lap(summary, "stage", clock)
+
+        rules = measurement_rules(month, cfg)
+        cur.execute(_q("check_staged_measurements.sql", checked=checked, partition=partition,
+                       failed_rules=sql.SQL(failed_rules_sql(rules))))
+        cur.execute(sql.SQL("analyze {}").format(checked))
+        conn.commit()
+        clock = _lap(summary, "check", clock)
+
+        suite_result = run_suite(where.sqlalchemy_url(), f"ispeed.{checked_name}", rules)
+        summary.validation = suite_result.summary()
+        summary.validation_path = str(save_result(
+            suite_result, cfg.validation / "measurements" / month_label(month), f"load_{load_id}"))
+        clock = _lap(summary, "validate", clock)
+
+        if reload:
+            cur.execute(paths.read_sql("measurements/delete_month_measurements.sql"), {"month": month})
+        cur.execute(_q("ensure_month_partition.sql",
+                       partition=sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")), {"month": month})
+        rules_table = sql.SQL(rules_table_sql(rules).replace("%", "%%"))
+        cur.execute(_q("quarantine_failed_measurements.sql", checked=checked, rules_table=rules_table), {"month": month})
+        cur.execute(_q("insert_measurement_facts.sql", checked=checked))
+        loaded = dict(cur.fetchall())
+        cur.execute(_q("count_checked_by_file.sql", checked=checked))
+        for file_id, rows_read, rows_quarantined in cur.fetchall():
+            outcome = staged[file_id][0]
+            outcome.rows_read, outcome.rows_quarantined = rows_read, rows_quarantined
+        for outcome, _, _ in staged.values():
+            outcome.status = "loaded"
+            outcome.rows_loaded = loaded.get(outcome.file_id, 0)
+            outcome.rows_duplicate = outcome.rows_read - outcome.rows_loaded - outcome.rows_quarantined
+            cur.execute(
+                "update ispeed.meta_file set status = 'loaded', rows_read = %s, rows_loaded = %s,"
+                " rows_quarantined = %s, rows_duplicate = %s where file_id = %s",
+                (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined, outcome.rows_duplicate, outcome.file_id),
+            )
+        _finish_load(cur, summary, suite_result, "succeeded", None)
+        conn.commit()
+        _lap(summary, "load", clock)
+    except BaseException as exc:
+        conn.rollback()
+        with conn.cursor() as fail:
+            fail.execute("update ispeed.meta_load set status = 'failed', finished_at = now(), error = %s where load_id = %s",
+                         (str(exc)[:2000], load_id))
+        conn.commit()
+        raise
+    finally:
+        conn.rollback()
+        with conn.cursor() as drop:
+            drop.execute(sql.SQL("drop table if exists {}").format(checked))
+            drop.execute(sql.SQL("drop table if exists {}").format(partition))
+        conn.commit()
+
+    _file_away(conn, cfg, month, summary, staged)
+    log.info("%s", summary.report())
+    return summary
+
+
+def _stage_file(conn, cfg: PipelineConfig, month: date, load_id: int, partition, path: Path,
+                seen_sha: dict[str, str], reload: bool) -> FileOutcome:
+    """COPY one file into the load's staging partition, or record why it was not."""
+    cur = conn.cursor()
+    size = path.stat().st_size
+    sha = sha256_of(path)
+
+    def register(status: str, error: str | None = None, fmt: str | None = None, header: dict | None = None) -> int:
+        cur.execute(
+            "insert into ispeed.meta_file (dataset, month, file_name, source_path, size_bytes, sha256, format,"
+            " header_map, status, error, load_id) values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) returning file_id",
+            (DATASET, month, path.name, str(path), size, sha, fmt,
+             psycopg2.extras.Json(header) if header else None, status, error, load_id),
+        )
+        return cur.fetchone()[0]
+
+    if sha in seen_sha:
+        error = f"same content as {seen_sha[sha]} in this load"
+        return FileOutcome(register("duplicate_file", error), path.name, "duplicate_file", error=error)
+    if not reload:
+        cur.execute("select file_id, file_name from ispeed.meta_file where dataset = %s and sha256 = %s and status = 'loaded'",
+                    (DATASET, sha))
+        earlier = cur.fetchone()
+        if earlier:
+            error = f"same content as file {earlier[1]} (file_id {earlier[0]}), already loaded"
+            return FileOutcome(register("duplicate_file", error), path.name, "duplicate_file", error=error)
+    seen_sha[sha] = path.name
+    if size > cfg.max_file_bytes:
+        error = f"{path.name}: the file is {size} bytes, over the limit of {cfg.max_file_bytes} (max_file_bytes in include/config/pipeline.yaml)"
+        return FileOutcome(register("rejected", error), path.name, "rejected", error=error)
+
+    cur.execute("savepoint stage_file")
+    try:
+        fmt, hmap, rows = open_export(path, CANONICAL)
+        file_id = register("staged", None, fmt.kind, hmap.as_json())
+        source = CopySource(_with_ids(rows, load_id, file_id))
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in ["load_id", "file_id", "line_no", *CANONICAL, "parse_error"])
+        copy = sql.SQL("copy {} ({}) from stdin with (format csv)").format(partition, columns)
+        cur.copy_expert(copy.as_string(conn), source, size=1 << 20)
+        source.check()
+        cur.execute("release savepoint stage_file")
+        return FileOutcome(file_id, path.name, "staged")
+    except FileRejected as exc:
+        cur.execute("rollback to savepoint stage_file")
+        return FileOutcome(register("rejected", str(exc)), path.name, "rejected", error=str(exc))
+    except psycopg2.DataError as exc:
+        cur.execute("rollback to savepoint stage_file")
+        error = f"{path.name}: PostgreSQL could not take a value of the file: {str(exc).splitlines()[0]}"
+        return FileOutcome(register("rejected", error), path.name, "rejected", error=error)
+
+
+def _lap(summary: LoadSummary, stage: str, since: float) -> float:
+    now = time.perf_counter()
+    summary.timings[stage] = round(now - since, 3)
+    return now
+
+
+def _with_ids(rows, load_id: int, file_id: int):
+    for row in rows:
+        yield [load_id, file_id, *row]
+
+
+def _finish_load(cur, summary: LoadSummary, suite_result: SuiteResult, status: str, error: str | None) -> None:
+    cur.execute(
+        "update ispeed.meta_load set status = %s, finished_at = now(), files_seen = %s, rows_read = %s,"
+        " rows_loaded = %s, rows_quarantined = %s, rows_duplicate = %s, validation = %s, error = %s"
+        " where load_id = %s",
+        (status, len(summary.files), summary.rows_read, summary.rows_loaded, summary.rows_quarantined,
+         summary.rows_duplicate, psycopg2.extras.Json(suite_result.document), error, summary.load_id),
+    )
+
+
+def _file_away(conn, cfg: PipelineConfig, month: date, summary: LoadSummary, staged) -> None:
+    """After the commit: loaded and duplicate files go to the archive, rejected ones aside to
+    rejected/, so that landing holds only what has not been dealt with."""
+    label = month_label(month)
+    archived_paths = {str(p) for _, p, archived in staged.values() if archived}
+    with conn.cursor() as cur:
+        cur.execute("select file_id, source_path, status from ispeed.meta_file where load_id = %s", (summary.load_id,))
+        for file_id, source_path, status in cur.fetchall():
+            src = Path(source_path)
+            if source_path in archived_paths:  # reloaded from the archive: it stays there
+                cur.execute("update ispeed.meta_file set archive_path = source_path where file_id = %s", (file_id,))
+                continue
+            if not src.exists():
+                continue
+            base = cfg.archive if status in ("loaded", "duplicate_file") else paths.data_dir() / "rejected"
+            dest = base / "ispeed" / label / f"{file_id:08d}__{src.name}"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(src), dest)
+            cur.execute("update ispeed.meta_file set archive_path = %s where file_id = %s", (str(dest), file_id))
+    conn.commit()

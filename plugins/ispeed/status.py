@@ -1,0 +1,43 @@
+"""What the warehouse holds for a month, in a few lines a data engineer can read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import paths, warehouse
+from .months import month_label
+
+
+def _rows(cur, name: str, month: date) -> list[tuple]:
+    cur.execute(paths.read_sql(f"measurements/{name}"), {"month": month})
+    return cur.fetchall()
+
+
+def month_status(month: date) -> dict:
+    with warehouse.connection() as conn, conn.cursor() as cur:
+        files = _rows(cur, "month_status_files.sql", month)
+        quarantine = _rows(cur, "month_status_quarantine.sql", month)
+        facts = _rows(cur, "month_status_facts.sql", month)
+    return {
+        "month": month_label(month),
+        "files": [dict(zip(("name", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "error"), f[:7])) for f in files],
+        "quarantine": dict(quarantine),
+        "facts": [dict(zip(("operator", "network_type", "tests", "mean_download_mbps"), (a, b, c, float(d)))) for a, b, c, d in facts],
+    }
+
+
+def format_status(status: dict) -> str:
+    lines = [f"i-Speed measurements, {status['month']}"]
+    if not status["files"]:
+        lines.append("  no file registered for this month")
+    for f in status["files"]:
+        lines.append(f"  file {f['name']}: {f['status']}, read {f['rows_read']} = loaded {f['rows_loaded']}"
+                     f" + quarantined {f['rows_quarantined']} + duplicate {f['rows_duplicate']}"
+                     + (f"  ({f['error']})" if f["error"] else ""))
+    if status["quarantine"]:
+        lines.append("  quarantined by rule: " + ", ".join(f"{k} {v}" for k, v in status["quarantine"].items()))
+    if status["facts"]:
+        lines.append("  loaded tests by operator and network type (mean download, Mbps):")
+        for f in status["facts"]:
+            lines.append(f"    {f['operator']:<13} {f['network_type']:<6} {f['tests']:>8}  {f['mean_download_mbps']:>8.2f}")
+    return "\n".join(lines)
