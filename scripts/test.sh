@@ -7,4 +7,4 @@ export AIRFLOW_HOME="$ISPEED_DATA_DIR/airflow-test"
 # The tests create their own databases and data folders; Airflow's metadata DB is SQLite.
 airflow db migrate > "$ISPEED_DATA_DIR/airflow-test-db-migrate.log" 2>&1 || {
   cat "$ISPEED_DATA_DIR/airflow-test-db-migrate.log"; exit 1; }
-exec python -m pytest -q -p no:cacheprovider "$@" tests
+exec python -m pytest -q -p no:cacheprovider "${@:-tests}"
