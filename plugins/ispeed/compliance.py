@@ -1,0 +1,278 @@
+"""Monthly operator compliance: is the average 4G download speed at least 40 Mbps?
+
+The numbers are computed in the warehouse by the SQL files of include/sql/compliance/ and stored
+per month in the ``ispeed.mart_compliance_*`` tables (include/sql/migrations/V003__compliance.sql),
+so that the report, backfills and audits read the same numbers. docs/method.md is the method.
+
+This module is only the runner. It reads include/config/compliance.yaml, turns it into query
+parameters, and runs the files of ``BUILDS`` in order, in one transaction per month:
+
+    compliance_by_operator.sql        -> ispeed.mart_compliance_operator
+    compliance_by_operator_area.sql   -> ispeed.mart_compliance_operator_area
+    compliance_trend_by_operator.sql  -> ispeed.mart_compliance_trend (from the stored operator rows)
+
+Each file deletes the month's rows of its table and inserts them again, so a recomputed month is
+replaced as a whole or not at all. An advisory lock on the month keeps two runs of the same month
+apart; the transaction is REPEATABLE READ so that the three files see the same facts.
+
+Public functions:
+- ``compute_month(month, *, run_id=None)`` - compute and store a month; returns a small summary
+  (XCom-able) with the verdict per operator;
+- ``compliance_config()`` - the settings in force (threshold, network types, statistic, minimums);
+- ``read_month(conn, month)`` - the stored results of a month, for the report.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import psycopg2.extensions
+
+from . import paths, warehouse
+from .config import ConfigError, load_yaml, pipeline_config
+from .months import month_label
+
+log = logging.getLogger(__name__)
+
+#: The figures a verdict may be decided on (compliance.yaml ``statistic``).
+STATISTICS = ("mean", "median", "device_day_mean")
+VERDICTS = ("meets", "does_not_meet", "insufficient_data")
+
+#: What compute_month builds, in order: (SQL file in include/sql/compliance/, table it fills).
+BUILDS: tuple[tuple[str, str], ...] = (
+    ("compliance_by_operator", "mart_compliance_operator"),
+    ("compliance_by_operator_area", "mart_compliance_operator_area"),
+    ("compliance_trend_by_operator", "mart_compliance_trend"),
+)
+#: What read_month returns: key -> SQL file in include/sql/compliance/.
+READS: tuple[tuple[str, str], ...] = (
+    ("operator", "read_compliance_by_operator"),
+    ("operator_area", "read_compliance_by_operator_area"),
+    ("trend", "read_compliance_trend_by_operator"),
+)
+#: Exact t quantiles are passed for 1..T_TABLE_DF degrees of freedom; above, the Cornish-Fisher
+#: expansion in z (error below 1e-15 there).
+T_TABLE_DF = 1000
+
+
+@dataclass(frozen=True)
+class ComplianceConfig:
+    """include/config/compliance.yaml, checked."""
+
+    threshold_mbps: float
+    network_types: tuple[str, ...]  # sorted codes of dim_network_type
+    statistic: str  # one of STATISTICS
+    confidence: float
+    min_tests: int  # per operator (whole province)
+    min_devices: int
+    area_min_tests: int  # per operator x district
+    area_min_devices: int
+    trend_months: int
+    method_version: str
+
+    @property
+    def compliance_label(self) -> str:
+        """The network_type value of the compliance rows: '4G', or '4G+5G' for several types."""
+        return "+".join(self.network_types)
+
+
+def _int(raw: dict, key: str, default: int | None = None, minimum: int = 1) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"include/config/compliance.yaml: {key} must be a whole number >= {minimum}, not {value!r}")
+    return value
+
+
+def compliance_config() -> ComplianceConfig:
+    """The compliance settings in force (read on every call; ConfigError when one is wrong)."""
+    raw = load_yaml("compliance")
+    where = "include/config/compliance.yaml"
+    try:
+        threshold = float(raw.get("threshold_mbps", 40))
+        confidence = float(raw.get("confidence", 0.95))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: threshold_mbps and confidence must be numbers ({exc})") from exc
+    if not math.isfinite(threshold) or threshold <= 0:
+        raise ConfigError(f"{where}: threshold_mbps must be a positive number, not {threshold!r}")
+    if not 0 < confidence < 1:
+        raise ConfigError(f"{where}: confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}")
+    types = raw.get("network_types", ["4G"])
+    if isinstance(types, str):
+        types = [types]
+    if not isinstance(types, list) or not types or not all(isinstance(t, str) and t.strip() for t in types):
+        raise ConfigError(f"{where}: network_types must be a list of network type codes, e.g. [4G]")
+    statistic = str(raw.get("statistic", "mean")).strip()
+    if statistic not in STATISTICS:
+        raise ConfigError(f"{where}: statistic must be one of {', '.join(STATISTICS)}, not {statistic!r}")
+    version = raw.get("method_version")
+    if version in (None, ""):
+        raise ConfigError(f"{where}: method_version is missing")
+    min_tests = _int(raw, "min_tests", 300)
+    min_devices = _int(raw, "min_devices", 30)
+    return ComplianceConfig(
+        threshold_mbps=threshold,
+        network_types=tuple(sorted({t.strip().upper() for t in types})),
+        statistic=statistic,
+        confidence=confidence,
+        min_tests=min_tests,
+        min_devices=min_devices,
+        area_min_tests=_int(raw, "area_min_tests", min_tests),
+        area_min_devices=_int(raw, "area_min_devices", min_devices),
+        trend_months=_int(raw, "trend_months", 12),
+        method_version=str(version),
+    )
+
+
+def _t_parameters(confidence: float) -> dict[str, Any]:
+    """The two-sided t quantile t(1 - (1 - confidence)/2, df): exact for df <= T_TABLE_DF (scipy),
+    and for larger df the coefficients of the Cornish-Fisher expansion
+    t = z + g1/df + g2/df^2 + g3/df^3 + g4/df^4 (Abramowitz & Stegun 26.7.5)."""
+    from scipy import stats
+
+    q = 1 - (1 - confidence) / 2
+    z = float(stats.norm.ppf(q))
+    table = [float(t) for t in stats.t.ppf(q, range(1, T_TABLE_DF + 1))]
+    return {
+        "t_quantiles": table,
+        "t_z": z,
+        "t_g1": (z**3 + z) / 4,
+        "t_g2": (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+        "t_g3": (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+        "t_g4": (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160,
+    }
+
+
+def sql_parameters(cfg: ComplianceConfig, month: date, *, run_id: str | None = None,
+                   province_code: str | None = None) -> dict[str, Any]:
+    """The parameters every file of include/sql/compliance/ may use (values only, never identifiers)."""
+    return {
+        "month": month,
+        "threshold": cfg.threshold_mbps,
+        "compliance_types": list(cfg.network_types),
+        "compliance_label": cfg.compliance_label,
+        "statistic": cfg.statistic,
+        "confidence": cfg.confidence,
+        "min_tests": cfg.min_tests,
+        "min_devices": cfg.min_devices,
+        "area_min_tests": cfg.area_min_tests,
+        "area_min_devices": cfg.area_min_devices,
+        "trend_months": cfg.trend_months,
+        "method_version": cfg.method_version,
+        "run_id": run_id,
+        "province_code": province_code if province_code is not None else pipeline_config().province_code,
+        **_t_parameters(cfg.confidence),
+    }
+
+
+def _lock_key(month: date) -> str:
+    return f"ispeed:compliance:{month_label(month)}"
+
+
+def _check_network_types(cur, cfg: ComplianceConfig) -> None:
+    cur.execute("select network_type_code from ispeed.dim_network_type")
+    known = {r[0] for r in cur.fetchall()}
+    unknown = [t for t in cfg.network_types if t not in known]
+    if unknown:
+        raise ConfigError(f"include/config/compliance.yaml: network_types {unknown} are not network type codes "
+                          f"(known: {', '.join(sorted(known))})")
+
+
+def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Target | None = None) -> dict:
+    """Compute the month's compliance in the warehouse and replace its rows in the mart tables,
+    atomically. Returns a summary small enough for XCom (see ``summarize``)."""
+    cfg = compliance_config()
+    params = sql_parameters(cfg, month, run_id=run_id)
+    clock = time.perf_counter()
+    counts: dict[str, int] = {}
+    with warehouse.connection(where) as conn:
+        with conn.cursor() as cur:
+            # Held until the end: a second run of the same month waits here, then recomputes.
+            cur.execute("select pg_advisory_lock(hashtext(%s))", (_lock_key(month),))
+        conn.commit()
+        with conn.cursor() as cur:
+            # One snapshot of the facts for every file; now() is the same on every row of the run.
+            cur.execute("set transaction isolation level repeatable read")
+            _check_network_types(cur, cfg)
+            for name, table in BUILDS:
+                cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
+                counts[table] = cur.rowcount  # of the insert, the file's last statement
+            cur.execute("select now()")
+            computed_at: datetime = cur.fetchone()[0]
+            operators = _read(conn, "read_compliance_by_operator", month)
+        conn.commit()
+        with conn.cursor() as cur:
+            cur.execute("select pg_advisory_unlock(hashtext(%s))", (_lock_key(month),))
+    summary = summarize(month, cfg, operators, computed_at, counts, round(time.perf_counter() - clock, 3))
+    log.info("%s", format_summary(summary))
+    return summary
+
+
+def summarize(month: date, cfg: ComplianceConfig, operator_rows: list[dict], computed_at: datetime,
+              rows: dict[str, int], seconds: float) -> dict:
+    """The XCom summary: the settings, and per operator its compliance row in brief."""
+    return {
+        "month": month_label(month),
+        "computed_at": computed_at.isoformat(),
+        "method_version": cfg.method_version,
+        "threshold_mbps": cfg.threshold_mbps,
+        "network_type": cfg.compliance_label,
+        "statistic": cfg.statistic,
+        "min_tests": cfg.min_tests,
+        "min_devices": cfg.min_devices,
+        "rows": rows,
+        "seconds": seconds,
+        "operators": [
+            {k: r[k] for k in ("operator_code", "verdict", "figure", "mean", "median", "ci_low", "ci_high",
+                               "ci_straddles_threshold", "tests", "devices")}
+            for r in operator_rows if r["in_compliance_scope"]
+        ],
+    }
+
+
+def format_summary(summary: dict) -> str:
+    """A few lines for the task log."""
+    lines = [f"compliance {summary['month']}: {summary['network_type']} {summary['statistic']} download "
+             f">= {summary['threshold_mbps']:g} Mbps (method {summary['method_version']}), rows {summary['rows']}"]
+    for op in summary["operators"]:
+        figure = "-" if op["figure"] is None else f"{op['figure']:.2f}"
+        ci = "" if op["ci_low"] is None else f" CI [{op['ci_low']:.2f}, {op['ci_high']:.2f}]"
+        flag = " (CI straddles the threshold)" if op["ci_straddles_threshold"] else ""
+        lines.append(f"  {op['operator_code']:<13} {op['verdict']:<17} {figure:>8}{ci}  "
+                     f"{op['tests']} tests, {op['devices']} devices{flag}")
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _read(conn: psycopg2.extensions.connection, name: str, month: date) -> list[dict]:
+    with conn.cursor() as cur:
+        cur.execute(paths.read_sql(f"compliance/{name}.sql"), {"month": month})
+        columns = [d.name for d in cur.description]
+        return [dict(zip(columns, map(_plain, row))) for row in cur.fetchall()]
+
+
+def read_month(conn: psycopg2.extensions.connection, month: date) -> dict[str, list[dict]]:
+    """The stored compliance results of ``month``, for the report.
+
+    Returns ``{"operator": [...], "operator_area": [...], "trend": [...]}``: lists of dicts, one per
+    row of ispeed.mart_compliance_operator, ..._operator_area and ..._trend (every column of the
+    table, by name), plus ``operator_name`` and ``operator_order`` (and ``area_name`` for areas).
+    Numbers are floats (None where not defined), months are dates, ``computed_at`` a datetime.
+    The compliance rows are those with ``in_compliance_scope`` true (verdict not None). Rows come
+    in display order: operator, compliance row first, other network types, area code / month.
+    A month never computed gives three empty lists. Reads only; the caller owns the transaction.
+    """
+    return {key: _read(conn, name, month) for key, name in READS}
+
+
+def as_dict(cfg: ComplianceConfig) -> dict:
+    """The settings as a plain dict (for logs and the report)."""
+    return asdict(cfg) | {"network_types": list(cfg.network_types), "compliance_label": cfg.compliance_label}
