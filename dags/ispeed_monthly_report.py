@@ -61,14 +61,21 @@ def ispeed_monthly_report():
 
         return tasks.prepare_warehouse()
 
-    @task(retries=1)
+    @task(retries=2)
     def load_measurements(month: str) -> dict:
-        """i-Speed exports of the month: validate, quarantine, load."""
+        """i-Speed exports of the month: validate, quarantine, load. A rejected file fails the
+        task without retries (the good files are committed; a retry cannot fix a file)."""
+        from airflow.sdk.exceptions import AirflowFailException
+
         from ispeed import tasks
+        from ispeed.measurements import RejectedFilesError
         from ispeed.months import parse_month
 
         ctx = get_current_context()
-        return tasks.load_measurements(parse_month(month), run_id=ctx["run_id"], reload=bool(ctx["params"].get("reload")))
+        try:
+            return tasks.load_measurements(parse_month(month), run_id=ctx["run_id"], reload=bool(ctx["params"].get("reload")))
+        except RejectedFilesError as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     month = reporting_month()
     ready = prepare_warehouse()

@@ -148,6 +148,7 @@ def load_month(month: date, *, run_id: str | None = None, reload: bool = False,
 
 
 def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
+    _drop_stale_staging(conn, month)
     cur = conn.cursor()
     cur.execute("insert into ispeed.meta_load (dataset, month, run_id) values (%s, %s, %s) returning load_id",
                 (DATASET, month, run_id))
@@ -214,22 +215,55 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         conn.commit()
         _lap(summary, "load", clock)
     except BaseException as exc:
-        conn.rollback()
-        with conn.cursor() as fail:
-            fail.execute("update ispeed.meta_load set status = 'failed', finished_at = now(), error = %s where load_id = %s",
-                         (str(exc)[:2000], load_id))
-        conn.commit()
+        _record_failure(conn, load_id, exc)
         raise
     finally:
-        conn.rollback()
-        with conn.cursor() as drop:
-            drop.execute(sql.SQL("drop table if exists {}").format(checked))
-            drop.execute(sql.SQL("drop table if exists {}").format(partition))
-        conn.commit()
+        _drop_staging(conn, checked, partition)
 
     _file_away(conn, cfg, month, summary, staged)
     log.info("%s", summary.report())
     return summary
+
+
+def _record_failure(conn, load_id: int, exc: BaseException) -> None:
+    """Mark the load failed, if the connection still works (it may be what failed)."""
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("update ispeed.meta_load set status = 'failed', finished_at = now(), error = %s where load_id = %s",
+                        (f"{type(exc).__name__}: {exc}"[:2000], load_id))
+        conn.commit()
+    except psycopg2.Error:
+        log.warning("could not record the failure of load %s: the warehouse connection is gone", load_id)
+
+
+def _drop_staging(conn, *tables) -> None:
+    """Drop the load's staging tables. If the connection is gone, the next load of the month
+    drops them (see _drop_stale_staging)."""
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            for table in tables:
+                cur.execute(sql.SQL("drop table if exists {}").format(table))
+        conn.commit()
+    except psycopg2.Error:
+        log.warning("could not drop the staging tables of this load; the next load will")
+
+
+def _drop_stale_staging(conn, month: date) -> None:
+    """Staging tables of loads that are no longer running (a crashed worker leaves them). The
+    caller holds the month's lock, so a load of this month still marked running is dead."""
+    with conn.cursor() as cur:
+        cur.execute("update ispeed.meta_load set status = 'abandoned', finished_at = now()"
+                    " where dataset = %s and month = %s and status = 'running'", (DATASET, month))
+        cur.execute(
+            "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " join ispeed.meta_load l on c.relname in ('stg_measurement_l' || l.load_id, 'stg_measurement_checked_l' || l.load_id)"
+            " where n.nspname = 'ispeed' and (l.status <> 'running' or l.started_at < now() - interval '2 days')"
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier("ispeed", name)))
+    conn.commit()
 
 
 def _stage_file(conn, cfg: PipelineConfig, month: date, load_id: int, partition, path: Path,

@@ -28,12 +28,14 @@ language sql immutable parallel safe as $fn$
   from (select replace(case when t ~ '^\s*[+-]?[0-9 ]*,[0-9]+\s*$' then replace(t, ',', '.') else t end, ' ', '') as v) s
 $fn$;
 
--- A timestamp as the export carries it. With an offset or 'Z' it is taken as is; a naive one is
+-- A timestamp as the export carries it (ISO 8601). With an offset or 'Z' it is taken as is; a naive one is
 -- local time in Viet Nam (Asia/Ho_Chi_Minh), as docs/input-contract.md says. NULL when unreadable.
 create or replace function ispeed.parse_timestamp(t text) returns timestamptz
 language sql stable parallel safe as $fn$
   select case
     when t is null or btrim(t) = '' then null
+    -- ISO 8601 only: PostgreSQL would also read 'yesterday' or '05/10/2024' (as 10 May).
+    when btrim(t) !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$' then null
     when not pg_input_is_valid(btrim(t), 'timestamp') then null
     when btrim(t) ~ '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$' then btrim(t)::timestamptz
     else btrim(t)::timestamp at time zone 'Asia/Ho_Chi_Minh' end

@@ -1,0 +1,41 @@
+"""The monthly DAG end to end through Airflow (dag.test()), on the embedded PostgreSQL."""
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from conftest import query
+
+from ispeed import measurements
+from ispeed.generate import generate_month
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+
+
+@pytest.fixture(scope="module")
+def monthly_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS)).dags["ispeed_monthly_report"]
+
+
+def test_scheduled_run_on_the_15th_loads_the_month_before(monthly_dag, db):
+    generate_month(date(2024, 12, 1), 3000, measurements.landing_folder(date(2024, 12, 1)), seed=5)
+    # The run of 15 January 2025, 07:00 in Hai Phong, reports December 2024.
+    run = monthly_dag.test(logical_date=datetime(2025, 1, 15, 0, 0, tzinfo=timezone.utc))
+    assert run.state == "success"
+    [(month, files, read, loaded)] = query(
+        db, "select month, files_seen, rows_read, rows_loaded from ispeed.meta_load where dataset = 'measurements'")
+    assert (month, files, read) == (date(2024, 12, 1), 1, 3000)
+    assert query(db, "select count(*) from ispeed.fact_measurement where month = '2024-12-01'")[0][0] == loaded > 2800
+
+
+def test_manual_run_names_its_month_and_a_rejected_file_fails_the_run(monthly_dag, db):
+    folder = measurements.landing_folder(date(2024, 6, 1))
+    folder.mkdir(parents=True)
+    (folder / "page.csv").write_text("<html><body>Service unavailable</body></html>")
+    run = monthly_dag.test(logical_date=datetime(2025, 1, 15, 0, 0, tzinfo=timezone.utc),
+                           run_conf={"reporting_month": "2024-06"})
+    assert run.state == "failed"
+    [(month, status, error)] = query(db, "select month, status, error from ispeed.meta_file")
+    assert (month, status) == (date(2024, 6, 1), "rejected") and "HTML" in error
