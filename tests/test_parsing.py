@@ -75,3 +75,17 @@ def test_missing_required_column_rejects_the_file_naming_it(tmp_path):
 def test_unreadable_files_are_rejected_with_a_message(tmp_path, data, expected):
     with pytest.raises(FileRejected, match=expected):
         rows_of(write(tmp_path, "bad.csv", data))
+
+
+def test_every_contract_column_is_documented():
+    from ispeed.contract import MEASUREMENT_COLUMNS
+    from ispeed.validation import UNIQUE_RULE, measurement_rules
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "input-contract.md").read_text(encoding="utf-8")
+    for column in MEASUREMENT_COLUMNS:
+        assert f"`{column.name}`" in doc
+    from datetime import date
+
+    from ispeed.config import pipeline_config
+    for rule in [*measurement_rules(date(2024, 10, 1), pipeline_config()), UNIQUE_RULE]:
+        assert f"`{rule.name}`" in doc
