@@ -59,6 +59,9 @@ READS: tuple[tuple[str, str], ...] = (
 #: Exact t quantiles are passed for 1..T_TABLE_DF degrees of freedom; above, the Cornish-Fisher
 #: expansion in z (error below 1e-15 there).
 T_TABLE_DF = 1000
+#: Memory for each sort of the month's tests, for this transaction only: a million tests sort in
+#: memory instead of spilling to disk (PostgreSQL's default is 4MB).
+WORK_MEM = "128MB"
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
         with conn.cursor() as cur:
             # One snapshot of the facts for every file; now() is the same on every row of the run.
             cur.execute("set transaction isolation level repeatable read")
+            cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
             _check_network_types(cur, cfg)
             for name, table in BUILDS:
                 cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)

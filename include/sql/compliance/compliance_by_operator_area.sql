@@ -18,17 +18,20 @@ with scope as (
   union all
   select %(compliance_label)s::text, %(compliance_types)s::text[], true
   where cardinality(%(compliance_types)s::text[]) > 1
+), membership as (
+  -- Which populations a test belongs to (a plain equality, so the facts join by hash).
+  select m.network_type_code, s.network_type
+  from scope s cross join unnest(s.members) as m(network_type_code)
 ), facts as not materialized (
   select f.operator_code, s.network_type, f.area_code, f.measurement_id, f.device_id,
          (f.measured_at at time zone 'Asia/Ho_Chi_Minh')::date as local_day,
          f.download_mbps, f.upload_mbps, f.latency_ms
   from ispeed.fact_measurement f
-  join scope s on f.network_type_code = any (s.members)
+  join membership s on s.network_type_code = f.network_type_code
   where f.month = %(month)s
 ), stats as (
   select operator_code, network_type, area_code,
          count(*)                                          as tests,
-         count(distinct device_id)                         as devices,
          count(*) filter (where device_id is null)         as tests_without_device,
          avg(download_mbps::numeric)                       as mean_x,
          stddev_samp(download_mbps::numeric)               as sd_x,
@@ -41,12 +44,14 @@ with scope as (
   group by operator_code, network_type, area_code
 ), units as (
   -- Device-days within the area: a device testing in two districts on one day is a unit in each.
-  select operator_code, network_type, area_code, avg(download_mbps::numeric) as unit_mean
+  select operator_code, network_type, area_code, device_id, avg(download_mbps::numeric) as unit_mean
   from facts
   group by operator_code, network_type, area_code, device_id, local_day,
            case when device_id is null then measurement_id end
 ), device_day as (
-  select operator_code, network_type, area_code, count(*) as device_days, avg(unit_mean) as ddm_x
+  -- Distinct devices are counted from the device-days rather than from the tests: fewer rows.
+  select operator_code, network_type, area_code, count(*) as device_days, avg(unit_mean) as ddm_x,
+         count(distinct device_id) as devices
   from units
   group by operator_code, network_type, area_code
 ), areas as (
@@ -79,7 +84,7 @@ with scope as (
 ), rounded as (
   select k.operator_code, k.network_type, k.area_code, s.in_compliance_scope,
          coalesce(st.tests, 0)                as tests,
-         coalesce(st.devices, 0)              as devices,
+         coalesce(dd.devices, 0)              as devices,
          coalesce(st.tests_without_device, 0) as tests_without_device,
          coalesce(dd.device_days, 0)          as device_days,
          round(st.mean_x, 4)                  as mean,
