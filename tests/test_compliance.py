@@ -404,3 +404,16 @@ def test_unknown_network_type_in_the_configuration_is_refused(db, config_dir):
     with pytest.raises(ConfigError, match="LTE-A"):
         compliance.compute_month(OCT)
     assert query(db, "select count(*) from ispeed.mart_compliance_operator") == [(0,)]
+
+
+def test_two_runs_of_one_month_at_once_both_succeed(db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(9)
+    insert(db, sample(OCT, "VIETTEL", "4G", "303", rng.lognormal(math.log(45), 0.4, 400), 40, rng))
+    with ThreadPoolExecutor(2) as pool:
+        summaries = list(pool.map(lambda run: compliance.compute_month(OCT, run_id=run), ["a", "b"]))
+    assert [s["operators"] for s in summaries][0] == [s["operators"] for s in summaries][1]
+    # One run's rows, whole: never a mix of the two.
+    assert len(query(db, "select distinct run_id, computed_at from ispeed.mart_compliance_operator")) == 1
+    assert len(query(db, "select distinct run_id, computed_at from ispeed.mart_compliance_operator_area")) == 1
