@@ -1,0 +1,6 @@
+-- Report section 6: files of the month rejected as a whole, with the reason, in the order they came.
+select dataset, file_name, coalesce(error, '') as reason
+from ispeed.meta_file
+where month = %(month)s and status = 'rejected'
+order by case dataset when 'measurements' then 1 when 'agency_returns' then 2 when 'operator_returns' then 3 else 4 end,
+         file_id;

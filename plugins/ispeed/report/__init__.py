@@ -1,0 +1,21 @@
+"""The monthly report to the Ministry: a PDF in Vietnamese, its .xlsx/.csv annex, and their email.
+
+    ReportData (data.py)      everything the seven sections print, typed; filled from the warehouse
+                              (or sample_report_data() for tests and layout work)
+    render_report (render.py) ReportData -> PDF + annex in a folder; deterministic (same data, same bytes)
+    deliver_report (ispeed.delivery) the PDF and the annex by email, exactly once per month
+
+Issuer, recipient, signatory and email addresses are configuration (include/config/report.yaml);
+the email's subject and bodies are templates (include/templates/report/). docs/report.md has it all.
+"""
+
+from .data import (AgencyReturn, DataQuality, DatasetQuality, DistrictResult, Method, OperatorCompliance,
+                   OperatorInvestment, QuarantineCount, RejectedFile, Remedy, ReportData, TrendPoint,
+                   collect_data_quality, sample_report_data)
+from .render import RenderedReport, render_report, report_folder
+
+__all__ = [
+    "AgencyReturn", "DataQuality", "DatasetQuality", "DistrictResult", "Method", "OperatorCompliance",
+    "OperatorInvestment", "QuarantineCount", "RejectedFile", "Remedy", "ReportData", "RenderedReport",
+    "TrendPoint", "collect_data_quality", "render_report", "report_folder", "sample_report_data",
+]

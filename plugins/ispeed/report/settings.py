@@ -1,0 +1,139 @@
+"""include/config/report.yaml, typed: issuer, recipient, signatory, PDF and email settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import getaddresses, parseaddr
+from pathlib import Path
+
+from .. import paths
+from ..config import ConfigError, load_yaml
+
+
+@dataclass(frozen=True)
+class Issuer:
+    parent: str
+    name: str
+    full_name: str
+    short_name: str
+
+
+@dataclass(frozen=True)
+class Document:
+    type: str
+    number_pattern: str
+    place: str
+    subject: str
+    recipient: str
+    basis: str
+    closing: str
+    distribution: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Signatory:
+    authority: str
+    title: str
+    name: str
+    signed_mark: str
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    smtp_conn_id: str
+    sender: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    reply_to: str | None
+    outbox: Path
+    outbox_when_no_connection: bool
+
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.sender)[1]
+
+    @property
+    def domain(self) -> str:
+        """The sender's domain, for Message-IDs."""
+        return self.sender_address.rpartition("@")[2] or "localhost"
+
+    @property
+    def recipients(self) -> list[str]:
+        """Every envelope recipient (to and cc), bare addresses."""
+        return [addr for _, addr in getaddresses([*self.to, *self.cc])]
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    issuer: Issuer
+    nation_name: str
+    nation_motto: str
+    document: Document
+    signatory: Signatory
+    font: str
+    keywords: tuple[str, ...]
+    email: EmailSettings
+
+
+def _lines(value) -> str:
+    """A YAML string, or a list printed one item a line."""
+    return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _addresses(raw, key: str) -> tuple[str, ...]:
+    value = raw.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    out = tuple(str(v).strip() for v in value if str(v).strip())
+    for addr in out:
+        if "@" not in parseaddr(addr)[1]:
+            raise ConfigError(f"include/config/report.yaml: email.{key}: {addr!r} is not an email address")
+    return out
+
+
+def report_config() -> ReportConfig:
+    raw = load_yaml("report")
+    try:
+        iss, doc, sig, em = raw["issuer"], raw["document"], raw["signatory"], raw["email"]
+        outbox = Path(str(em.get("outbox", "outbox")))
+        email = EmailSettings(
+            smtp_conn_id=str(em.get("smtp_conn_id", "smtp_default")),
+            sender=str(em["from"]),
+            to=_addresses(em, "to"),
+            cc=_addresses(em, "cc"),
+            reply_to=str(em["reply_to"]) if em.get("reply_to") else None,
+            outbox=outbox if outbox.is_absolute() else paths.data_dir() / outbox,
+            outbox_when_no_connection=bool(em.get("outbox_when_no_connection", True)),
+        )
+        if not email.to:
+            raise ConfigError("include/config/report.yaml: email.to must name at least one recipient")
+        Address(addr_spec=email.sender_address)  # raises on a malformed sender
+        font = str(raw.get("pdf", {}).get("font", "serif"))
+        if font not in ("serif", "sans"):
+            raise ConfigError("include/config/report.yaml: pdf.font must be serif or sans")
+        return ReportConfig(
+            issuer=Issuer(_lines(iss["parent"]), _lines(iss["name"]), str(iss["full_name"]),
+                          str(iss.get("short_name") or iss["full_name"])),
+            nation_name=str(raw["nation"]["name"]),
+            nation_motto=str(raw["nation"]["motto"]),
+            document=Document(
+                type=str(doc.get("type", "BÁO CÁO")),
+                number_pattern=str(doc["number_pattern"]),
+                place=str(doc["place"]),
+                subject=str(doc["subject"]),
+                recipient=str(doc["recipient"]),
+                basis=str(doc.get("basis", "")),
+                closing=str(doc.get("closing", "")),
+                distribution=tuple(str(x) for x in doc.get("distribution", [])),
+            ),
+            signatory=Signatory(str(sig.get("authority") or ""), str(sig["title"]), str(sig["name"]),
+                                str(sig.get("signed_mark") or "")),
+            font=font,
+            keywords=tuple(str(k) for k in raw.get("pdf", {}).get("keywords", [])),
+            email=email,
+        )
+    except ConfigError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"include/config/report.yaml: missing or wrong setting ({exc!r})") from exc
