@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -276,7 +276,3 @@ def read_month(conn: psycopg2.extensions.connection, month: date) -> dict[str, l
     """
     return {key: _read(conn, name, month) for key, name in READS}
 
-
-def as_dict(cfg: ComplianceConfig) -> dict:
-    """The settings as a plain dict (for logs and the report)."""
-    return asdict(cfg) | {"network_types": list(cfg.network_types), "compliance_label": cfg.compliance_label}
