@@ -4,6 +4,7 @@ their edge cases, idempotence, the trend, and partition pruning."""
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import statistics
@@ -267,9 +268,11 @@ def test_known_month_matches_an_independent_computation(db):
 
     # The summary for XCom and the reader for the report say the same.
     assert summary["month"] == "2024-10" and summary["threshold_mbps"] == 40.0 and summary["network_type"] == "4G"
+    assert summary["tests"] == sum(len(g) for (op, nt), g in groups.items() if nt == "4G")
     assert {o["operator_code"]: o["verdict"] for o in summary["operators"]} == verdicts
     assert [o["operator_code"] for o in summary["operators"]] == OPERATORS  # display order
     assert summary["rows"]["mart_compliance_operator"] == len(groups)
+    assert json.loads(json.dumps(summary)) == summary  # XCom-able
     with warehouse.connection() as conn:
         result = compliance.read_month(conn, OCT)
     assert set(result) == {"operator", "operator_area", "trend"}
@@ -334,6 +337,7 @@ def test_month_without_data_says_so_for_every_operator(db):
     summary = compliance.compute_month(date(2025, 1, 1))
     assert [(o["operator_code"], o["verdict"], o["tests"], o["mean"]) for o in summary["operators"]] == \
         [(op, "insufficient_data", 0, None) for op in OPERATORS]
+    assert summary["tests"] == 0
     assert summary["rows"] == {"mart_compliance_operator": 8, "mart_compliance_operator_area": 0,
                                "mart_compliance_trend": 8}
 

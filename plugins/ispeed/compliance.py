@@ -214,6 +214,9 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             cur.execute("select pg_advisory_unlock(hashtext(%s))", (_lock_key(month),))
     summary = summarize(month, cfg, operators, computed_at, counts, round(time.perf_counter() - clock, 3))
     log.info("%s", format_summary(summary))
+    if summary["tests"] == 0:
+        log.warning("compliance %s: no %s test in the month: every verdict is insufficient_data",
+                    summary["month"], summary["network_type"])
     return summary
 
 
@@ -227,8 +230,12 @@ def summarize(month: date, cfg: ComplianceConfig, operator_rows: list[dict], com
         "threshold_mbps": cfg.threshold_mbps,
         "network_type": cfg.compliance_label,
         "statistic": cfg.statistic,
+        "confidence": cfg.confidence,
         "min_tests": cfg.min_tests,
         "min_devices": cfg.min_devices,
+        "area_min_tests": cfg.area_min_tests,
+        "area_min_devices": cfg.area_min_devices,
+        "tests": sum(r["tests"] for r in operator_rows if r["in_compliance_scope"]),
         "rows": rows,
         "seconds": seconds,
         "operators": [
