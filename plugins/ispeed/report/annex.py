@@ -42,9 +42,11 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                    [(m, a.agency_code, a.agency_name, a.group, a.state, a.staff_total, a.installed, a.measured,
                      a.measurements, a.citizens_helped, a.team_members_active, a.note, a.reason) for a in data.agencies]),
         AnnexTable("2a_operator_investment", "Đầu tư của doanh nghiệp viễn thông",
-                   ("month", "operator_code", "operator_name", "state", "sites_in_service", "sites_commissioned",
+                   ("month", "operator_code", "operator_name", "state", "sites_in_service_4g", "sites_in_service_5g",
+                    "sites_commissioned",
                     "sites_upgraded_4g", "sites_upgraded_5g", "investment_vnd", "note", "reason"),
-                   [(m, o.operator_code, o.operator_name, o.state, o.sites_in_service, o.sites_commissioned,
+                   [(m, o.operator_code, o.operator_name, o.state, o.sites_in_service_4g, o.sites_in_service_5g,
+                     o.sites_commissioned,
                      o.sites_upgraded_4g, o.sites_upgraded_5g, o.investment_vnd, o.note, o.reason)
                     for o in data.investments]),
         AnnexTable("2b_remedies", "Giải pháp khắc phục tại quận, huyện dưới ngưỡng",

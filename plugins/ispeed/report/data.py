@@ -39,6 +39,14 @@ MISSING = "missing"
 REJECTED = "rejected"
 RETURN_STATES = (SUBMITTED, MISSING, REJECTED)
 
+#: Headings for AgencyReturn.group from ispeed.dim_agency.kind (V002), in the order of the list.
+AGENCY_GROUPS = {
+    "department": "Sở, ban, ngành thành phố",
+    "other": "Cơ quan, đơn vị khác",
+    "district_committee": "Ủy ban nhân dân các quận, huyện",
+    "media": "Cơ quan báo chí, truyền thông",
+}
+
 
 class ReportDataError(ValueError):
     """The data cannot make a report; the message says which row and why."""
@@ -87,10 +95,11 @@ class OperatorInvestment(_Row):
     operator_code: str
     operator_name: str
     state: str                              # submitted / missing / rejected
-    sites_in_service: int | None = None     # 4G sites on air at the end of the month
-    sites_commissioned: int | None = None   # new sites put in service in the month
-    sites_upgraded_4g: int | None = None    # sites upgraded (capacity, carriers) for 4G in the month
-    sites_upgraded_5g: int | None = None    # sites given 5G in the month
+    sites_in_service_4g: int | None = None  # 4G sites on air at the end of the month
+    sites_in_service_5g: int | None = None  # 5G sites on air at the end of the month
+    sites_commissioned: int | None = None   # new sites put in service in the month (4G and 5G)
+    sites_upgraded_4g: int | None = None    # sites upgraded for 4G in the month (capacity, carriers)
+    sites_upgraded_5g: int | None = None    # sites upgraded for 5G in the month
     investment_vnd: int | None = None       # invested in the month, đồng
     note: str | None = None
     reason: str | None = None               # why a return was rejected
@@ -338,15 +347,15 @@ _DISTRICTS = [  # code, name, share of tests, speed factor
     ("316", "Vĩnh Bảo", 0.06, 0.84), ("317", "Cát Hải", 0.04, 0.88), ("318", "Bạch Long Vĩ", 0.004, 0.70),
 ]
 _AGENCIES = [
-    ("Sở, ban, ngành thành phố", [
+    (AGENCY_GROUPS["department"], [
         "Văn phòng Ủy ban nhân dân thành phố", "Sở Nội vụ", "Sở Tài chính", "Sở Kế hoạch và Đầu tư", "Sở Tư pháp",
         "Sở Công Thương", "Sở Xây dựng", "Sở Giao thông vận tải", "Sở Tài nguyên và Môi trường",
         "Sở Nông nghiệp và Phát triển nông thôn", "Sở Giáo dục và Đào tạo", "Sở Y tế",
         "Sở Lao động - Thương binh và Xã hội", "Sở Văn hóa và Thể thao", "Sở Du lịch", "Sở Khoa học và Công nghệ",
         "Sở Thông tin và Truyền thông", "Thanh tra thành phố", "Ban Quản lý Khu kinh tế Hải Phòng"]),
-    ("Ủy ban nhân dân các quận, huyện", [f"UBND {'quận' if code < '311' else 'huyện'} {name}"
+    (AGENCY_GROUPS["district_committee"], [f"UBND {'quận' if code < '311' else 'huyện'} {name}"
                                           for code, name, _, _ in _DISTRICTS]),
-    ("Cơ quan báo chí, truyền thông", [
+    (AGENCY_GROUPS["media"], [
         "Đài Phát thanh và Truyền hình Hải Phòng", "Báo Hải Phòng", "Cổng Thông tin điện tử thành phố"]),
 ]
 
@@ -392,7 +401,8 @@ def sample_report_data(month: date, *, seed: int | None = None) -> ReportData:
         scale = {"VIETTEL": 1.0, "VINAPHONE": 0.8, "MOBIFONE": 0.65, "VIETNAMOBILE": 0.2}[code]
         investments.append(OperatorInvestment(
             code, name, SUBMITTED,
-            sites_in_service=int(1_850 * scale) + rng.randint(0, 30),
+            sites_in_service_4g=int(1_850 * scale) + rng.randint(0, 30),
+            sites_in_service_5g=int(260 * scale) if code != "VIETNAMOBILE" else 0,
             sites_commissioned=int(24 * scale) + rng.randint(0, 4),
             sites_upgraded_4g=int(15 * scale) + rng.randint(0, 5),
             sites_upgraded_5g=int(40 * scale) if code != "VIETNAMOBILE" else 0,

@@ -395,8 +395,8 @@ class _Builder:
         if d.investments:
             out += (self.caption_table("Hạ tầng và vốn đầu tư của doanh nghiệp trong tháng"))
             rows: list[list] = [[self.head(h, s.cell_small_head) for h in (
-                "STT", "Doanh nghiệp", "Tình trạng báo cáo", "Trạm 4G đang phát sóng", "Trạm phát sóng mới",
-                "Trạm nâng cấp 4G", "Trạm nâng cấp 5G", "Vốn đầu tư (triệu đồng)", "Ghi chú")]]
+                "STT", "Doanh nghiệp", "Tình trạng báo cáo", "Trạm 4G đang phát sóng", "Trạm 5G đang phát sóng",
+                "Trạm phát sóng mới", "Trạm nâng cấp 4G", "Trạm nâng cấp 5G", "Vốn đầu tư (triệu đồng)", "Ghi chú")]]
             style: list = []
             for i, o in enumerate(d.investments, start=1):
                 state = fmt.STATE_VI[o.state]
@@ -404,7 +404,8 @@ class _Builder:
                     state = f'<font color="#9B1C1C"><b>{state}</b></font>'
                 note = o.reason if o.state == REJECTED and o.reason else o.note
                 rows.append([_p(str(i), s.cell_small_num), _p(esc(o.operator_name), s.cell_small), _p(state, s.cell_small),
-                             self.num(o.sites_in_service, style=s.cell_small_num),
+                             self.num(o.sites_in_service_4g, style=s.cell_small_num),
+                             self.num(o.sites_in_service_5g, style=s.cell_small_num),
                              self.num(o.sites_commissioned, style=s.cell_small_num),
                              self.num(o.sites_upgraded_4g, style=s.cell_small_num),
                              self.num(o.sites_upgraded_5g, style=s.cell_small_num),
@@ -412,13 +413,14 @@ class _Builder:
                 if o.state != SUBMITTED:
                     style.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), BELOW_BG))
             rows.append(["", _p("<b>Tổng cộng</b>", s.cell_small), "",
-                         _p(f"<b>{fmt.number(sum(o.sites_in_service or 0 for o in submitted))}</b>", s.cell_small_num),
+                         _p(f"<b>{fmt.number(sum(o.sites_in_service_4g or 0 for o in submitted))}</b>", s.cell_small_num),
+                         _p(f"<b>{fmt.number(sum(o.sites_in_service_5g or 0 for o in submitted))}</b>", s.cell_small_num),
                          _p(f"<b>{fmt.number(sum(o.sites_commissioned or 0 for o in submitted))}</b>", s.cell_small_num),
                          _p(f"<b>{fmt.number(sum(o.sites_upgraded_4g or 0 for o in submitted))}</b>", s.cell_small_num),
                          _p(f"<b>{fmt.number(sum(o.sites_upgraded_5g or 0 for o in submitted))}</b>", s.cell_small_num),
                          _p(f"<b>{fmt.million_vnd(total_vnd)}</b>", s.cell_small_num), ""])
             style.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_BG))
-            out.append(_table(self.font, rows, [8, 30, 18, 17, 16, 16, 16, 20, 24], style))
+            out.append(_table(self.font, rows, [7, 26, 17, 15, 15, 15, 15, 15, 19, 21], style))
 
         out.append(_p(f"2. Giải pháp khắc phục tại các quận, huyện có tốc độ dưới {self.thr_text} Mbps", s.h2))
         if d.remedies:

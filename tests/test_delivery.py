@@ -1,0 +1,258 @@
+"""The monthly report by email, exactly once: a real SMTP server (aiosmtpd) on localhost, the
+smtp provider's connection from AIRFLOW_CONN_SMTP_DEFAULT, the records in the warehouse."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import socket
+from datetime import date
+from email import policy
+from email.parser import BytesParser
+from email.utils import getaddresses
+
+import pytest
+from conftest import query
+
+from ispeed import delivery, paths
+from ispeed.delivery import DeliveryError, deliver_report, smtp_connection
+from ispeed.report import AgencyReturn, render_report, report_folder, sample_report_data
+from ispeed.report.data import MISSING
+
+MONTH = date(2024, 10, 1)
+TO = ["cuc.vienthong@mic.example.org"]
+CC = ["vanphong.ubnd@haiphong.example.org", "phong.bcvt.stttt@haiphong.example.org"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """What the SMTP server accepted: (envelope sender, envelope recipients, parsed message, raw)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.mails: list[tuple[str, list[str], object, bytes]] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"stttt", b"s3cret-pass")
+        self.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=ok)
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content
+        self.mails.append((envelope.mail_from, list(envelope.rcpt_tos),
+                           BytesParser(policy=policy.default).parsebytes(raw), raw))
+        return "250 Message accepted for delivery"
+
+
+def use_smtp(monkeypatch, port: int) -> None:
+    """smtp_default -> 127.0.0.1:port, plain SMTP (the provider defaults to SSL and STARTTLS)."""
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port, "login": "stttt", "password": "s3cret-pass",
+        "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5, "retry_limit": 0}}))
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox(free_port())
+    # AUTH without TLS, in a test only: the connection's login and password must arrive
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, auth_require_tls=False,
+                            authenticator=inbox.authenticate)
+    controller.start()
+    use_smtp(monkeypatch, inbox.port)
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def rendered(warehouse_db):
+    return render_report(sample_report_data(MONTH), report_folder(MONTH))
+
+
+def deliveries(db) -> list[tuple]:
+    return query(db, "select sequence, attempt, mode, status, message_id, pdf_sha256, forced, recipients, cc,"
+                     " delivered_at is not null from ispeed.meta_delivery order by delivery_id")
+
+
+def parts(msg):
+    """plain text, HTML, {attachment name: bytes}"""
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    files = {a.get_filename(): a.get_payload(decode=True) for a in msg.iter_attachments()}
+    return text, html, files
+
+
+def test_connection_lookup_works_outside_a_task(monkeypatch):
+    use_smtp(monkeypatch, 2525)
+    conn = smtp_connection("smtp_default")
+    assert (conn.host, conn.port, conn.extra_dejson["disable_ssl"]) == ("127.0.0.1", 2525, True)
+    assert smtp_connection("no_such_connection_here") is None
+
+
+def test_the_mail_reaches_the_server_with_both_bodies_and_the_files(smtp, rendered, db):
+    result = deliver_report(MONTH, rendered, run_id="scheduled__2024-11-15")
+    assert result["status"] == "delivered" and result["sent"] is True
+    [(mail_from, rcpt, msg, raw)] = smtp.mails
+    assert mail_from == "baocao.stttt@haiphong.example.org"
+    assert sorted(rcpt) == sorted(TO + CC)
+    assert [a for _, a in getaddresses([msg["To"]])] == TO and [a for _, a in getaddresses([msg["Cc"]])] == CC
+    assert msg["From"].addresses[0].display_name == "Sở TT&TT Hải Phòng"
+    assert msg["Subject"] == ("Sở TT&TT Hải Phòng: Báo cáo kết quả sử dụng i-Speed và chất lượng dịch vụ 4G tháng 10/2024")
+    assert msg["Message-ID"] == result["message_id"]
+    assert msg["Message-ID"].startswith(f"<ispeed-report.2024-10.{rendered.pdf_sha256[:16]}.1@")
+    assert msg.get_content_type() == "multipart/mixed"
+    text, html, files = parts(msg)
+    for body in (text, html):
+        assert "Kính gửi: " in body and "Bộ Thông tin và Truyền thông" in body
+        assert "tháng 10/2024" in body and "Vietnamobile" in body and "Không đạt" in body
+        assert rendered.pdf_sha256 in body
+    assert "<table" in html and "<table" not in text
+    assert files == {rendered.pdf_path.name: rendered.pdf_path.read_bytes(),
+                     rendered.xlsx_path.name: rendered.xlsx_path.read_bytes()}
+    assert b"s3cret-pass" not in raw
+    assert smtp.logins == [(b"stttt", b"s3cret-pass")]  # the connection's login reached the server
+    [(seq, attempt, mode, status, mid, sha, forced, to, cc, has_time)] = deliveries(db)
+    assert (seq, attempt, mode, status, mid, sha, forced, to, cc, has_time) == (
+        1, 1, "smtp", "delivered", result["message_id"], rendered.pdf_sha256, False, TO, CC, True)
+    [(pdf_path, pdf_sha, fingerprint)] = query(db, "select pdf_path, pdf_sha256, content_fingerprint from ispeed.meta_report")
+    assert (pdf_path, pdf_sha, fingerprint) == (str(rendered.pdf_path), rendered.pdf_sha256, rendered.fingerprint)
+
+
+def test_a_month_is_sent_once_unless_forced(smtp, rendered, db):
+    first = deliver_report(MONTH, rendered, run_id="r1")
+    again = deliver_report(MONTH, rendered, run_id="r2")
+    assert again["status"] == "already_delivered" and again["sent"] is False
+    assert again["message_id"] == first["message_id"]
+    assert len(smtp.mails) == 1
+    forced = deliver_report(MONTH, rendered, run_id="r3", force=True)
+    assert forced["status"] == "delivered" and forced["sequence"] == 2
+    assert len(smtp.mails) == 2
+    assert forced["message_id"] != first["message_id"] and forced["message_id"].endswith(
+        f".{rendered.pdf_sha256[:16]}.2@haiphong.example.org>")
+    assert smtp.mails[1][2]["Subject"].startswith("[Gửi lại] ")
+    assert "bản gửi lại (lần 2)" in parts(smtp.mails[1][2])[0]
+    assert deliver_report(MONTH, rendered, run_id="r4")["status"] == "already_delivered"
+    assert len(smtp.mails) == 2
+    assert [(s, st, f) for s, _, _, st, _, _, f, *_ in deliveries(db)] == [(1, "delivered", False), (2, "delivered", True)]
+
+
+def test_smtp_down_raises_and_records_no_delivery_then_the_retry_sends(monkeypatch, rendered, db, smtp):
+    use_smtp(monkeypatch, free_port())  # nobody listens there
+    with pytest.raises(DeliveryError, match="did not accept") as info:
+        deliver_report(MONTH, rendered, run_id="r1")
+    assert "s3cret-pass" not in str(info.value)
+    [(seq, attempt, mode, status, failed_id, *_rest, has_time)] = deliveries(db)
+    assert (seq, attempt, mode, status, has_time) == (1, 1, "smtp", "failed", False)
+    assert query(db, "select count(*) from ispeed.meta_delivery where status = 'delivered'") == [(0,)]
+    [(error,)] = query(db, "select error from ispeed.meta_delivery")
+    assert "Connection refused" in error or "ConnectionRefused" in error
+
+    # Airflow retries the task; the server is back: the same sending, the same Message-ID
+    use_smtp(monkeypatch, smtp.port)
+    result = deliver_report(MONTH, rendered, run_id="r1")
+    assert result["status"] == "delivered" and result["attempt"] == 2 and result["message_id"] == failed_id
+    assert len(smtp.mails) == 1
+    assert [r[3] for r in deliveries(db)] == ["failed", "delivered"]
+
+
+def test_a_crash_after_the_server_accepted_resends_under_the_same_message_id(monkeypatch, smtp, rendered, db):
+    real_finish = delivery._finish
+
+    def crash_when_recording_success(cur, delivery_id, status, **kw):
+        if status == "delivered":
+            raise SystemExit("worker killed between the server's 250 and the record")
+        return real_finish(cur, delivery_id, status, **kw)
+
+    monkeypatch.setattr(delivery, "_finish", crash_when_recording_success)
+    with pytest.raises(SystemExit):
+        deliver_report(MONTH, rendered, run_id="r1")
+    assert len(smtp.mails) == 1
+    assert [r[3] for r in deliveries(db)] == ["sending"]  # unknown: neither delivered nor failed
+
+    monkeypatch.setattr(delivery, "_finish", real_finish)
+    result = deliver_report(MONTH, rendered, run_id="r1")
+    assert result["status"] == "delivered" and result["attempt"] == 2
+    assert len(smtp.mails) == 2
+    assert smtp.mails[0][2]["Message-ID"] == smtp.mails[1][2]["Message-ID"] == result["message_id"]
+    assert [r[3] for r in deliveries(db)] == ["sending", "delivered"]
+    assert deliver_report(MONTH, rendered)["status"] == "already_delivered"
+
+
+def test_a_backfill_renders_but_does_not_send(smtp, rendered, db):
+    result = deliver_report(MONTH, rendered, run_id="backfill__2024-11-15", send=False)
+    assert result["status"] == "skipped" and result["sent"] is False
+    assert smtp.mails == []
+    assert [(r[2], r[3]) for r in deliveries(db)] == [("none", "skipped")]
+    # a later run that sends is the first sending
+    sent = deliver_report(MONTH, rendered, run_id="manual")
+    assert sent["status"] == "delivered" and sent["sequence"] == 1 and sent["attempt"] == 1
+    assert len(smtp.mails) == 1
+
+
+def test_without_an_smtp_connection_the_mail_goes_to_the_outbox(monkeypatch, rendered, db, data_dir):
+    monkeypatch.delenv("AIRFLOW_CONN_SMTP_DEFAULT", raising=False)
+    result = deliver_report(MONTH, rendered, run_id="demo")
+    assert result["status"] == "written_to_outbox" and result["sent"] is False
+    path = data_dir / "outbox" / "2024-10" / f"ispeed-report.2024-10.{rendered.pdf_sha256[:16]}.1.eml"
+    assert result["outbox_path"] == str(path) and path.is_file()
+    msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert msg["Message-ID"] == result["message_id"]
+    assert "tháng 10/2024" in msg["Subject"]
+    text, html, files = parts(msg)
+    assert "Kính gửi: Bộ Thông tin và Truyền thông" in text
+    assert files[rendered.pdf_path.name] == rendered.pdf_path.read_bytes()
+    assert files[rendered.xlsx_path.name] == rendered.xlsx_path.read_bytes()
+    [(status, outbox)] = query(db, "select status, outbox_path from ispeed.meta_delivery")
+    assert (status, outbox) == ("written_to_outbox", str(path))
+    # the outbox is not a delivery: a run with a mail server still sends
+    assert deliver_report(MONTH, rendered)["status"] == "written_to_outbox"
+    assert len(list(path.parent.glob("*.eml"))) == 1  # replaced, not piled up
+
+
+def test_production_can_forbid_the_outbox(monkeypatch, rendered, tmp_path):
+    monkeypatch.delenv("AIRFLOW_CONN_SMTP_DEFAULT", raising=False)
+    folder = tmp_path / "config"
+    shutil.copytree(paths.CONFIG_DIR, folder)
+    cfg = folder / "report.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("outbox_when_no_connection: true",
+                                                           "outbox_when_no_connection: false"), encoding="utf-8")
+    monkeypatch.setattr(paths, "CONFIG_DIR", folder)
+    with pytest.raises(DeliveryError, match="no Airflow connection 'smtp_default'"):
+        deliver_report(MONTH, rendered)
+
+
+def test_names_from_the_returns_are_escaped_in_the_html_mail(smtp, warehouse_db):
+    data = sample_report_data(MONTH)
+    data = dataclasses.replace(data, agencies=data.agencies + [
+        AgencyReturn("EVIL", '<script>alert("x")</script><img src=x onerror=alert(1)>', MISSING)])
+    rendered = render_report(data, report_folder(MONTH))
+    deliver_report(MONTH, rendered)
+    text, html, _ = parts(smtp.mails[0][2])
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert '<script>alert("x")</script>' in text  # plain text is not HTML: written as is
+
+
+def test_a_pdf_changed_after_rendering_is_not_sent(smtp, rendered):
+    rendered.pdf_path.write_bytes(rendered.pdf_path.read_bytes() + b"%tampered\n")
+    with pytest.raises(DeliveryError, match="changed after it was rendered"):
+        deliver_report(MONTH, rendered)
+    assert smtp.mails == []
+
+
+def test_rendered_report_travels_through_xcom(rendered):
+    from ispeed.report import RenderedReport
+
+    d = rendered.as_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert RenderedReport.from_dict(d) == rendered
