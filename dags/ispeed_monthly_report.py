@@ -77,10 +77,20 @@ def ispeed_monthly_report():
         except RejectedFilesError as exc:
             raise AirflowFailException(str(exc)) from exc
 
+    @task
+    def compute_compliance(month: str) -> dict:
+        """Each operator's 4G download against the threshold, by operator and by district."""
+        from ispeed import tasks
+        from ispeed.months import parse_month
+
+        return tasks.compute_compliance(parse_month(month), run_id=get_current_context()["run_id"])
+
     month = reporting_month()
     ready = prepare_warehouse()
     loaded = load_measurements(month)
     ready >> loaded
+    compliance = compute_compliance(month)
+    loaded >> compliance
 
 
 ispeed_monthly_report()

@@ -8,4 +8,8 @@ mkdir -p "$AIRFLOW_HOME"
 # The tests create their own databases and data folders; Airflow's metadata DB is SQLite.
 airflow db migrate > "$ISPEED_DATA_DIR/airflow-test-db-migrate.log" 2>&1 || {
   cat "$ISPEED_DATA_DIR/airflow-test-db-migrate.log"; exit 1; }
-exec python -m pytest -q -p no:cacheprovider "${@:-tests}"
+# A base temp folder of its own: pytest prunes old numbered ones, which would pull the data folder
+# from under the embedded PostgreSQL of another test session running at the same time.
+BASETEMP="$(mktemp -d "${TMPDIR:-/tmp}/ispeed-pytest-XXXXXX")"
+trap 'rm -rf "$BASETEMP"' EXIT
+python -m pytest -q -p no:cacheprovider --basetemp="$BASETEMP" "${@:-tests}"

@@ -39,3 +39,13 @@ def load_measurements(month: date, *, run_id: str | None = None, reload: bool = 
         "files": [{"name": f.name, "status": f.status, "rows_read": f.rows_read, "rows_loaded": f.rows_loaded,
                    "rows_quarantined": f.rows_quarantined, "rows_duplicate": f.rows_duplicate} for f in summary.files]
     }
+
+
+def compute_compliance(month: date, *, run_id: str | None = None) -> dict:
+    """4G compliance per operator and district (include/sql/compliance/), stored in
+    ispeed.mart_compliance_*; replaces the month atomically."""
+    from . import compliance
+
+    summary = compliance.compute_month(month, run_id=run_id)
+    print(compliance.format_summary(summary))
+    return summary
