@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--month", required=True)
     load.add_argument("--reload", action="store_true")
 
+    comp = sub.add_parser("compliance", help="compute a month's 4G compliance without Airflow")
+    comp.add_argument("--month", required=True)
+
     st = sub.add_parser("status", help="what the warehouse holds for a month")
     st.add_argument("--month", required=True)
 
@@ -56,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
 
             tasks.prepare_warehouse()
             print(tasks.load_measurements(parse_month(args.month), reload=args.reload))
+        elif args.command == "compliance":
+            from . import tasks
+
+            tasks.prepare_warehouse()
+            tasks.compute_compliance(parse_month(args.month))
         elif args.command == "status":
             from .status import format_status, month_status
 
