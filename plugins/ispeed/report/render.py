@@ -235,7 +235,9 @@ class _Builder:
         """The caption, on the page of the table's first rows (a table splits across pages with its
         header repeated; keeping it whole with its caption would leave half-empty pages)."""
         self.table_no += 1
-        return [CondPageBreak(35 * mm), _p(f"Bảng {self.table_no}. {text}", self.s.caption)]
+        caption = _p(f"Bảng {self.table_no}. {text}", self.s.caption)
+        caption._is_caption = True
+        return [CondPageBreak(35 * mm), caption]
 
     def caption_figure(self, text: str) -> Paragraph:
         self.figure_no += 1
@@ -420,7 +422,7 @@ class _Builder:
                          _p(f"<b>{fmt.number(sum(o.sites_upgraded_5g or 0 for o in submitted))}</b>", s.cell_small_num),
                          _p(f"<b>{fmt.million_vnd(total_vnd)}</b>", s.cell_small_num), ""])
             style.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_BG))
-            out.append(_table(self.font, rows, [7, 26, 17, 15, 15, 15, 15, 15, 19, 21], style))
+            out.append(_table(self.font, rows, [8, 26, 17, 15, 15, 15, 15, 15, 19, 20], style))
 
         out.append(_p(f"2. Giải pháp khắc phục tại các quận, huyện có tốc độ dưới {self.thr_text} Mbps", s.h2))
         if d.remedies:
@@ -670,16 +672,41 @@ class _Builder:
         else:
             sign.append(Spacer(1, 24 * mm))
         sign.append(_p(esc(sig.name), s.sign))
-        block = Table([[dist, sign]], colWidths=[CONTENT_W * 0.5, CONTENT_W * 0.5])
+        block = Table([[dist, sign]], colWidths=[CONTENT_W * 0.55, CONTENT_W * 0.45])
         block.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font.regular), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 6)]))
         out.append(KeepTogether(closing + [block]))  # the signature never stands alone on a page
         return out
 
     def story(self) -> list:
-        return (self.document_head() + self.section_agencies() + self.section_investment() + self.section_compliance()
-                + self.section_districts() + self.section_trend() + self.section_quality() + self.section_method()
-                + self.closing())
+        return _keep_small_tables(
+            self.document_head() + self.section_agencies() + self.section_investment() + self.section_compliance()
+            + self.section_districts() + self.section_trend() + self.section_quality() + self.section_method()
+            + self.closing())
+
+
+SMALL_TABLE_ROWS = 20
+
+
+def _keep_small_tables(story: list) -> list:
+    """A caption, a table of at most SMALL_TABLE_ROWS rows and the note under it stay on one page;
+    longer tables split across pages (header repeated) right after their caption."""
+    out: list = []
+    i = 0
+    while i < len(story):
+        f = story[i]
+        nxt = story[i + 1] if i + 1 < len(story) else None
+        if getattr(f, "_is_caption", False) and isinstance(nxt, Table) and nxt._nrows <= SMALL_TABLE_ROWS:
+            group = [f, nxt]
+            i += 2
+            if i < len(story) and isinstance(story[i], Paragraph) and story[i].style.name == "note":
+                group.append(story[i])
+                i += 1
+            out.append(KeepTogether(group))
+            continue
+        out.append(f)
+        i += 1
+    return out
 
 
 def _numbered_canvas(footer_left: str, font: FontFamily):
