@@ -209,8 +209,8 @@ def test_numbers_from_postgresql_decimals_are_accepted():
     row = OperatorCompliance("V", "V", "4G", 400, 40, Decimal("41.2345"), Decimal("40.1"), Decimal("42.3"),
                              Decimal("39"), None, Decimal("0.51"), Decimal("41.2345"), MEETS)
     assert isinstance(row.mean_mbps, float) and row.mean_mbps == 41.2345
-    d = DistrictResult("V", "V", "303", "Hồng Bàng", 10, 3, Decimal("12.5"), Decimal("12.5"), INSUFFICIENT_DATA)
-    assert d.figure_mbps == 12.5
+    d = DistrictResult("V", "V", "303", "Hồng Bàng", Decimal(10), 3, Decimal("12.5"), Decimal("12.5"), INSUFFICIENT_DATA)
+    assert d.figure_mbps == 12.5 and d.tests == 10 and isinstance(d.tests, int)
 
 
 def test_the_annex_holds_the_same_numbers(sample, rendered):

@@ -52,17 +52,18 @@ class ReportDataError(ValueError):
     """The data cannot make a report; the message says which row and why."""
 
 
-def _to_float(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
 class _Row:
-    """Converts Decimal to float in the fields typed float (numbers straight from PostgreSQL)."""
+    """Converts PostgreSQL's Decimal (numeric, and sum() of bigint) to the field's float or int."""
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            if "float" in str(f.type):
-                object.__setattr__(self, f.name, _to_float(getattr(self, f.name)))
+            value = getattr(self, f.name)
+            if isinstance(value, Decimal):
+                kind = str(f.type)
+                if "float" in kind:
+                    object.__setattr__(self, f.name, float(value))
+                elif "int" in kind:
+                    object.__setattr__(self, f.name, int(value))
 
 
 # ---------------------------------------------------------------- (1) agencies
