@@ -128,6 +128,13 @@ def test_the_mail_reaches_the_server_with_both_bodies_and_the_files(smtp, render
     assert (pdf_path, pdf_sha, fingerprint) == (str(rendered.pdf_path), rendered.pdf_sha256, rendered.fingerprint)
 
 
+def test_the_connection_in_uri_form_as_docker_compose_sets_it(monkeypatch, smtp, rendered):
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT",
+                       f"smtp://stttt:s3cret-pass@127.0.0.1:{smtp.port}?disable_ssl=true&disable_tls=true&timeout=5")
+    assert deliver_report(MONTH, rendered)["status"] == "delivered"
+    assert len(smtp.mails) == 1 and smtp.logins == [(b"stttt", b"s3cret-pass")]
+
+
 def test_a_month_is_sent_once_unless_forced(smtp, rendered, db):
     first = deliver_report(MONTH, rendered, run_id="r1")
     again = deliver_report(MONTH, rendered, run_id="r2")
