@@ -564,5 +564,5 @@ def test_secret_scan_catches_what_it_should(tmp_path):
     assert ASSIGNED.search('password = "hunter2xyz"')["v"] == "hunter2xyz"
     assert ASSIGNED.search("  ISPEED_WAREHOUSE_PASSWORD: 'abc123def'")["v"] == "abc123def"
     assert ENV_LINE.match("ISPEED_WAREHOUSE_PASSWORD=abc123def")["v"] == "abc123def"
-    assert TOKEN_PATTERNS["private key"].search("-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert TOKEN_PATTERNS["private key"].search("-----BEGIN OPENSSH " + "PRIVATE KEY-----")
     assert sys.version_info >= (3, 11)
