@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
-from ..months import month_label, next_month
+from ..months import next_month
 from .contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
 from .read import ReturnSheet
 from .values import EMPTY, Number, cell_text, key, parse_day, parse_month, parse_whole_number
@@ -145,10 +145,3 @@ def duplicate_rows(frame: pd.DataFrame, key_columns: list[str]) -> dict[int, lis
     groups = complete.groupby(key_columns, sort=False)["source_row"].agg(lambda s: sorted(int(v) for v in s))
     keyed = complete.join(groups.rename("rows"), on=key_columns)
     return {int(i): rows for i, rows in zip(keyed["frame_index"], keyed["rows"]) if len(rows) > 1}
-
-
-def month_of(label: str) -> date:
-    return date(int(label[:4]), int(label[5:7]), 1)
-
-
-__all__ = ["Lookups", "build_frame", "duplicate_rows", "load_lookups", "month_bounds", "month_label", "typed_columns"]

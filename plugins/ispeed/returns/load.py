@@ -320,7 +320,7 @@ def _record(cur, kind: ReturnKind, month: date, load_id: int, landed: list[_Land
                     quarantine.append((kind.dataset, month, o.file_id, int(rec["source_row"]), None, REJECTED_RULE,
                                        [REJECTED_RULE],
                                        f"Dòng {int(rec['source_row'])} không có lỗi nhưng không được nạp vì báo cáo có lỗi "
-                                       f"ở dòng {bad_rows}; sửa lỗi rồi gửi lại cả tệp",
+                                       f"ở dòng {bad_rows}, hãy sửa lỗi rồi gửi lại cả tệp",
                                        psycopg2.extras.Json(rec["raw_row"]), load_id))
             o.rows_quarantined = len(indexes)
         elif o.status == "reading":

@@ -97,14 +97,14 @@ def _number_message(column: str) -> Callable[[Row], str]:
         if problem == EMPTY:
             return f"{row.at(column)}: chưa điền số liệu (ghi 0 nếu không có)"
         if problem == FRACTION:
-            return f'{row.at(column)}: "{raw}" không phải số nguyên; ghi số nguyên, ví dụ 1234 hoặc 1.234'
+            return f'{row.at(column)}: "{raw}" không phải số nguyên (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
         if problem == A_DATE:
-            return (f"{row.at(column)}: ô đang chứa ngày tháng ({raw}) chứ không phải số; định dạng ô là "
-                    "Number (Số) rồi nhập lại số liệu")
+            return (f"{row.at(column)}: ô đang chứa ngày tháng {raw} chứ không phải số (định dạng ô là "
+                    "Number/Số rồi nhập lại số liệu)")
         if problem == FORMULA:
-            return (f"{row.at(column)}: công thức {raw} chưa có kết quả lưu trong tệp; hãy mở tệp bằng Excel, "
-                    "lưu lại rồi gửi")
-        return f'{row.at(column)}: "{raw}" không phải là số; ghi số nguyên, ví dụ 1234 hoặc 1.234'
+            return (f"{row.at(column)}: công thức {raw} chưa có kết quả lưu trong tệp (mở tệp bằng Excel, "
+                    "lưu lại rồi gửi)")
+        return f'{row.at(column)}: "{raw}" không phải là số (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
     return say
 
 
@@ -118,7 +118,7 @@ def _count_rules(kind: ReturnKind) -> list[ReturnRule]:
                                 lambda row, c=c: c, _number_message(c)))
         rules.append(ReturnRule(f"{c}_not_negative", "ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0},
                                 lambda row, c=c: c,
-                                lambda row, c=c: f"{row.at(c)}: {row.raw(c)} là số âm; số liệu phải từ 0 trở lên"))
+                                lambda row, c=c: f"{row.at(c)}: {row.raw(c)} là số âm (số liệu phải từ 0 trở lên)"))
     return rules
 
 
@@ -136,12 +136,12 @@ def _month_rules(month: date) -> list[ReturnRule]:
 
     def unreadable(row: Row) -> str:
         if row.raw("month") is None:
-            return f"{row.at('month')}: chưa điền; ghi tháng dạng MM/YYYY, ví dụ {vn_month(label)}"
-        return f'{row.at("month")}: "{row.raw("month")}" không đọc được là tháng; ghi dạng MM/YYYY, ví dụ {vn_month(label)}'
+            return f"{row.at('month')}: chưa điền (ghi tháng dạng MM/YYYY, ví dụ {vn_month(label)})"
+        return f'{row.at("month")}: "{row.raw("month")}" không đọc được là tháng (ghi dạng MM/YYYY, ví dụ {vn_month(label)})'
 
     def other_month(row: Row) -> str:
         return (f"{row.at('month')}: ghi tháng {vn_month(row.r['month_label'])}, nhưng đây là kỳ báo cáo tháng "
-                f"{vn_month(label)}; sửa lại tháng, hoặc gửi báo cáo tháng {vn_month(row.r['month_label'])} vào kỳ của tháng đó")
+                f"{vn_month(label)} (sửa lại tháng, hoặc gửi báo cáo tháng {vn_month(row.r['month_label'])} vào kỳ của tháng đó)")
 
     return [
         ReturnRule("month_readable", "ExpectColumnValuesToNotBeNull", {"column": "month_label"},
@@ -172,20 +172,20 @@ def agency_rules(month: date) -> list[ReturnRule]:
         if code:
             text = (f'{row.at("agency_code")}: "{code}" không có trong danh sách cơ quan phải báo cáo '
                     "(xem trang 'Danh mục' của biểu mẫu)")
-            return text + (f'; Tên cơ quan "{name}" cũng không khớp cơ quan nào' if name else "")
-        return (f'{row.at("agency_name")}: "{name}" không khớp cơ quan nào trong danh sách cơ quan phải báo cáo; '
-                "ghi Mã cơ quan theo trang 'Danh mục' của biểu mẫu")
+            return text + (f', và Tên cơ quan "{name}" cũng không khớp cơ quan nào' if name else "")
+        return (f'{row.at("agency_name")}: "{name}" không khớp cơ quan nào trong danh sách cơ quan phải báo cáo '
+                "(ghi Mã cơ quan theo trang 'Danh mục' của biểu mẫu)")
 
     def code_name_differ(row: Row) -> str:
         by_code, by_name = row.r["agency_by_code"], row.r["agency_by_name"]
         return (f'{row.at("agency_code")}: mã "{row.raw("agency_code")}" là của {row.ctx.names.get(by_code, by_code)} '
                 f'nhưng Tên cơ quan (ô {row.ref("agency_name")}) ghi "{row.raw("agency_name")}" '
-                f"({row.ctx.names.get(by_name, by_name)}); sửa cho khớp")
+                f"({row.ctx.names.get(by_name, by_name)}), hãy sửa cho khớp")
 
     def twice(row: Row) -> str:
         code = row.r["agency_code"]
         return (f"Dòng {row.line}: {row.ctx.names.get(code, code)} ({code}) có nhiều dòng trong cùng tệp "
-                f"(dòng {_duplicate_rows(row)}); mỗi cơ quan chỉ báo cáo một dòng mỗi tháng, hãy giữ một dòng")
+                f"(dòng {_duplicate_rows(row)}), mỗi cơ quan chỉ báo cáo một dòng mỗi tháng: hãy giữ một dòng")
 
     return [
         ReturnRule("agency_known", "ExpectColumnValuesToNotBeNull", {"column": "agency_code"}, agency_cell, unknown_agency),
@@ -201,8 +201,8 @@ def agency_rules(month: date) -> list[ReturnRule]:
                     "ignore_row_if": "either_value_is_missing"},
                    lambda row: "staff_measurements",
                    lambda row: (f"{row.at('staff_measurements')}: {row.num('staff_measurements')} nhỏ hơn "
-                                f"{kind.column('staff_measured').heading_vi} ({row.num('staff_measured')}); "
-                                "mỗi người đã đo có ít nhất một lần đo")),
+                                f"{kind.column('staff_measured').heading_vi} ({row.num('staff_measured')}), "
+                                "trong khi mỗi người đã đo có ít nhất một lần đo")),
         ReturnRule("one_return_per_agency", "ExpectCompoundColumnsToBeUnique",
                    {"column_list": ["file_id", "agency_code"], "ignore_row_if": "any_value_is_missing"},
                    agency_cell, twice),
@@ -235,20 +235,20 @@ def operator_rules(month: date) -> list[ReturnRule]:
         return f'{row.at("generation")}: "{raw}" không phải 4G hoặc 5G'
 
     def due_unreadable(row: Row) -> str:
-        return (f'{row.at("remedy_due_date")}: "{row.raw("remedy_due_date")}" không đọc được là ngày; '
-                "ghi dạng DD/MM/YYYY, ví dụ 31/12/2024")
+        return (f'{row.at("remedy_due_date")}: "{row.raw("remedy_due_date")}" không đọc được là ngày '
+                "(ghi dạng DD/MM/YYYY, ví dụ 31/12/2024)")
 
     def due_missing(row: Row) -> str:
         if row.ref("remedy_due_date") is None:
             return (f"{row.at('remedy')}: có giải pháp khắc phục nhưng bảng không có cột "
-                    f"{kind.column('remedy_due_date').heading_vi}; thêm cột này và ghi thời hạn")
+                    f"{kind.column('remedy_due_date').heading_vi} (thêm cột này và ghi thời hạn)")
         return (f"{row.at('remedy_due_date')}: có giải pháp khắc phục (ô {row.ref('remedy')}) nhưng chưa ghi "
                 "thời hạn hoàn thành")
 
     def twice(row: Row) -> str:
         op, area, gen = row.r["operator_code"], row.r["area_code"], row.r["network_generation"]
         return (f"Dòng {row.line}: {row.ctx.names.get(op, op)} có nhiều dòng cho {row.ctx.names.get(area, area)}, "
-                f"{gen} trong cùng tệp (dòng {_duplicate_rows(row)}); hãy giữ một dòng")
+                f"{gen} trong cùng tệp (dòng {_duplicate_rows(row)}): hãy giữ một dòng")
 
     return [
         ReturnRule("operator_known", "ExpectColumnValuesToNotBeNull", {"column": "operator_code"},

@@ -428,14 +428,14 @@ def save_workbook(wb, path: Path) -> Path:
 
 def workbook_bytes(wb) -> bytes:
     raw = io.BytesIO()
-    wb.save(raw)  # sets the 'modified' property to now: put back below
+    wb.save(raw)  # sets the 'modified' property to now (and a new Workbook's 'created'): put back below
     out = io.BytesIO()
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
                               rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
             entry = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
