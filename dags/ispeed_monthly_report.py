@@ -1,8 +1,14 @@
 """ispeed_monthly_report: the report the Department owes the Ministry on the 15th of every month.
 
-Runs at 07:00 Asia/Ho_Chi_Minh on the 15th and reports the calendar month before. A manual run
-may name the month (param ``reporting_month``, YYYY-MM) and ask for the month to be reloaded from
-all its files (param ``reload``).
+Runs at 07:00 Asia/Ho_Chi_Minh on the 15th and reports the calendar month before:
+
+    prepare_warehouse -> load_measurements, load_agency_returns, load_operator_returns
+      -> compute_compliance -> render_report -> deliver_report
+
+A manual run may name the month (param ``reporting_month``, YYYY-MM), reload the month's
+measurements from all their files (``reload``), send a report that was already delivered again
+(``resend_report``), or decide whether the report is emailed at all (``send_report``: auto sends
+on every run but a backfill).
 
 Each task is one call into the ``ispeed`` package (plugins/ispeed); the package's functions can be
 called from a test or a shell without a scheduler. Heavy imports happen inside the tasks.
@@ -40,6 +46,10 @@ default_args = {
                                  description="Month to report, YYYY-MM. Empty: the month before the run's date."),
         "reload": Param(False, type="boolean",
                         description="Replace the month's measurements from all its files (archived and new)."),
+        "resend_report": Param(False, type="boolean",
+                               description="Email the report again even if this month's was already delivered."),
+        "send_report": Param("auto", type="string", enum=["auto", "yes", "no"],
+                             description="auto: email the report on every run but a backfill; yes: always; no: never."),
     },
     doc_md=__doc__,
 )
@@ -78,6 +88,22 @@ def ispeed_monthly_report():
             raise AirflowFailException(str(exc)) from exc
 
     @task
+    def load_agency_returns(month: str) -> dict:
+        """Agencies' monthly tallies: validate, load, state per agency."""
+        from ispeed import tasks
+        from ispeed.months import parse_month
+
+        return tasks.load_agency_returns(parse_month(month), run_id=get_current_context()["run_id"])
+
+    @task
+    def load_operator_returns(month: str) -> dict:
+        """Operators' monthly investment returns: validate, load, state per operator."""
+        from ispeed import tasks
+        from ispeed.months import parse_month
+
+        return tasks.load_operator_returns(parse_month(month), run_id=get_current_context()["run_id"])
+
+    @task
     def compute_compliance(month: str) -> dict:
         """Each operator's 4G download against the threshold, by operator and by district."""
         from ispeed import tasks
@@ -85,12 +111,36 @@ def ispeed_monthly_report():
 
         return tasks.compute_compliance(parse_month(month), run_id=get_current_context()["run_id"])
 
+    @task
+    def render_report(month: str) -> dict:
+        """The PDF in Vietnamese and its annex, from the stored numbers."""
+        from ispeed import tasks
+        from ispeed.months import parse_month
+
+        return tasks.render_report(parse_month(month), run_id=get_current_context()["run_id"])
+
+    @task(retries=5, retry_delay=timedelta(minutes=5))
+    def deliver_report(month: str, rendered: dict) -> dict:
+        """Email the report to the Ministry, once per month (or to the outbox without SMTP)."""
+        from ispeed import tasks
+        from ispeed.months import parse_month
+
+        ctx = get_current_context()
+        params = ctx["params"]
+        return tasks.deliver_report(
+            parse_month(month), rendered, run_id=ctx["run_id"], force=bool(params.get("resend_report")),
+            send=tasks.should_send(ctx["dag_run"].run_type, params.get("send_report") or "auto"),
+        )
+
     month = reporting_month()
     ready = prepare_warehouse()
-    loaded = load_measurements(month)
-    ready >> loaded
+    loads = [load_measurements(month), load_agency_returns(month), load_operator_returns(month)]
+    ready >> loads
     compliance = compute_compliance(month)
-    loaded >> compliance
+    loads >> compliance
+    rendered = render_report(month)
+    compliance >> rendered
+    deliver_report(month, rendered)
 
 
 ispeed_monthly_report()

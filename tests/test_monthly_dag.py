@@ -19,7 +19,7 @@ def monthly_dag():
     return DagBag(dag_folder=str(DAGS)).dags["ispeed_monthly_report"]
 
 
-def test_scheduled_run_on_the_15th_loads_the_month_before(monthly_dag, db):
+def test_scheduled_run_on_the_15th_loads_the_month_before(monthly_dag, db, data_dir):
     generate_month(date(2024, 12, 1), 3000, measurements.landing_folder(date(2024, 12, 1)), seed=5)
     # The run of 15 January 2025, 07:00 in Hai Phong, reports December 2024.
     run = monthly_dag.test(logical_date=datetime(2025, 1, 15, 0, 0, tzinfo=timezone.utc))
@@ -28,6 +28,15 @@ def test_scheduled_run_on_the_15th_loads_the_month_before(monthly_dag, db):
         db, "select month, files_seen, rows_read, rows_loaded from ispeed.meta_load where dataset = 'measurements'")
     assert (month, files, read) == (date(2024, 12, 1), 1, 3000)
     assert query(db, "select count(*) from ispeed.fact_measurement where month = '2024-12-01'")[0][0] == loaded > 2800
+    # compliance computed, report rendered, and (no SMTP connection here) the mail in the outbox
+    verdicts = dict(query(db, "select operator_code, verdict from ispeed.mart_compliance_operator"
+                              " where month = '2024-12-01' and in_compliance_scope"))
+    assert set(verdicts) >= {"VIETTEL", "VINAPHONE", "MOBIFONE", "VIETNAMOBILE", "GMOBILE"}
+    [(pdf_path,)] = query(db, "select pdf_path from ispeed.meta_report where month = '2024-12-01'")
+    assert Path(pdf_path).is_file() and Path(pdf_path).read_bytes().startswith(b"%PDF")
+    [(status,)] = query(db, "select status from ispeed.meta_delivery where month = '2024-12-01'")
+    assert status == "written_to_outbox"
+    assert list((data_dir / "outbox" / "2024-12").glob("*.eml"))
 
 
 def test_manual_run_names_its_month_and_a_rejected_file_fails_the_run(monthly_dag, db):

@@ -49,3 +49,53 @@ def compute_compliance(month: date, *, run_id: str | None = None) -> dict:
     summary = compliance.compute_month(month, run_id=run_id)
     print(compliance.format_summary(summary))
     return summary
+
+
+def load_agency_returns(month: date, *, run_id: str | None = None) -> dict:
+    """Agencies' monthly i-Speed tallies (landing/agency_returns/YYYY-MM/)."""
+    from . import returns
+
+    return returns.load_agency_returns(month, run_id=run_id)
+
+
+def load_operator_returns(month: date, *, run_id: str | None = None) -> dict:
+    """Operators' monthly 4G/5G investment returns (landing/operator_returns/YYYY-MM/)."""
+    from . import returns
+
+    return returns.load_operator_returns(month, run_id=run_id)
+
+
+def render_report(month: date, *, run_id: str | None = None) -> dict:
+    """The month's PDF report and its .xlsx/.csv annex, from the stored numbers; recorded in
+    ispeed.meta_report. Returns the rendered files (RenderedReport.as_dict) for the delivery."""
+    from . import delivery
+    from .report.collect import collect_report_data
+    from .report.render import render_report as render, report_folder
+
+    with warehouse.connection() as conn:
+        data = collect_report_data(conn, month)
+    rendered = render(data, report_folder(month))
+    delivery.record_report(rendered, run_id=run_id)
+    print(f"report for {month_label(month)}: {rendered.pdf_path} ({rendered.pages} pages, {rendered.seconds:.1f} s)")
+    return rendered.as_dict()
+
+
+def deliver_report(month: date, rendered: dict, *, run_id: str | None = None, force: bool = False,
+                   send: bool = True) -> dict:
+    """Email the rendered report once (see ispeed.delivery): a month already delivered is not sent
+    again unless ``force``; ``send=False`` records the report as not sent (backfills)."""
+    from . import delivery
+    from .report.render import RenderedReport
+
+    result = delivery.deliver_report(month, RenderedReport.from_dict(rendered), run_id=run_id, force=force, send=send)
+    print(f"report for {month_label(month)}: {result['status']}"
+          + (f", written to {result['outbox_path']}" if result.get("outbox_path") else ""))
+    return result
+
+
+def should_send(run_type: str, send_report: str) -> bool:
+    """Whether a run emails the report: param send_report 'yes'/'no', or 'auto': every run but a
+    backfill (a backfill renders the report and records it as not sent)."""
+    if send_report in ("yes", "no"):
+        return send_report == "yes"
+    return "backfill" not in str(run_type).lower()
