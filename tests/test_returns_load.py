@@ -113,11 +113,14 @@ def test_an_unknown_agency_is_rejected(db, data_dir):
     agency_file("khac.xlsx", tally("SXYZ"))
     agency_file("ten.xlsx", {**tally(None), "agency_code": None, "agency_name": "Sở Y khoa"})
     agency_file("dau.xlsx", {**tally(None), "agency_code": None, "agency_name": "so y te hai phong"})  # a known name, typed loosely
+    agency_file("lech.xlsx", tally("STP", agency_name="Sở Y tế"))
     summary = returns.load_agency_returns(OCT)
     assert [(f["name"], f["status"], f["senders"]) for f in summary["files"]] == [
-        ("dau.xlsx", "loaded", ["SYT"]), ("khac.xlsx", "rejected", []), ("ten.xlsx", "rejected", [])]
+        ("dau.xlsx", "loaded", ["SYT"]), ("khac.xlsx", "rejected", []), ("lech.xlsx", "rejected", ["STP"]),
+        ("ten.xlsx", "rejected", [])]
     assert [q[3] for q in quarantine(db)] == [
         "Ô A7 (Mã cơ quan): \"SXYZ\" không có trong danh sách cơ quan phải báo cáo (xem trang 'Danh mục' của biểu mẫu)",
+        'Ô A7 (Mã cơ quan): mã "STP" là của Sở Tư pháp nhưng Tên cơ quan (ô B7) ghi "Sở Y tế", hãy sửa cho khớp',
         "Ô B7 (Tên cơ quan): \"Sở Y khoa\" không khớp cơ quan nào trong danh sách cơ quan phải báo cáo "
         "(ghi Mã cơ quan theo trang 'Danh mục' của biểu mẫu)"]
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..months import month_label
+from ..text import norm_key
 from .contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
 from .values import A_DATE, EMPTY, FORMULA, FRACTION, vn_month, vn_number
 
@@ -178,9 +179,10 @@ def agency_rules(month: date) -> list[ReturnRule]:
 
     def code_name_differ(row: Row) -> str:
         by_code, by_name = row.r["agency_by_code"], row.r["agency_by_name"]
+        written, named = row.raw("agency_name") or "", row.ctx.names.get(by_name, by_name)
         return (f'{row.at("agency_code")}: mã "{row.raw("agency_code")}" là của {row.ctx.names.get(by_code, by_code)} '
-                f'nhưng Tên cơ quan (ô {row.ref("agency_name")}) ghi "{row.raw("agency_name")}" '
-                f"({row.ctx.names.get(by_name, by_name)}), hãy sửa cho khớp")
+                f'nhưng Tên cơ quan (ô {row.ref("agency_name")}) ghi "{written}"'
+                + ("" if norm_key(written) == norm_key(named) else f" ({named})") + ", hãy sửa cho khớp")
 
     def twice(row: Row) -> str:
         code = row.r["agency_code"]
