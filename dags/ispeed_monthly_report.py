@@ -2,6 +2,7 @@
 
 Runs at 07:00 Asia/Ho_Chi_Minh on the 15th and reports the calendar month before:
 
+    pull_exports (HTTP source, when configured) -> load_measurements,
     prepare_warehouse -> load_measurements, load_agency_returns, load_operator_returns
       -> compute_compliance -> render_report -> deliver_report
 
@@ -71,6 +72,14 @@ def ispeed_monthly_report():
 
         return tasks.prepare_warehouse()
 
+    @task(retries=5, retry_delay=timedelta(minutes=1))
+    def pull_exports(month: str) -> dict:
+        """i-Speed exports from the HTTP source, page by page, resuming where a failed try stopped."""
+        from ispeed import tasks
+        from ispeed.months import parse_month
+
+        return tasks.pull_exports(parse_month(month))
+
     @task(retries=2)
     def load_measurements(month: str) -> dict:
         """i-Speed exports of the month: validate, quarantine, load. A rejected file fails the
@@ -134,7 +143,9 @@ def ispeed_monthly_report():
 
     month = reporting_month()
     ready = prepare_warehouse()
-    loads = [load_measurements(month), load_agency_returns(month), load_operator_returns(month)]
+    measurements = load_measurements(month)
+    pull_exports(month) >> measurements
+    loads = [measurements, load_agency_returns(month), load_operator_returns(month)]
     ready >> loads
     compliance = compute_compliance(month)
     loads >> compliance

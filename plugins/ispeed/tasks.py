@@ -99,3 +99,11 @@ def should_send(run_type: str, send_report: str) -> bool:
     if send_report in ("yes", "no"):
         return send_report == "yes"
     return "backfill" not in str(run_type).lower()
+
+
+def pull_exports(month: date) -> dict:
+    """i-Speed exports of the month from the HTTP source into the landing folder (nothing when no
+    connection ``ispeed_http_source`` is configured: the landing folder alone is used)."""
+    from . import http_pull
+
+    return http_pull.pull_month(month)
