@@ -50,7 +50,27 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
     Column("platform", False, "android / ios / web (optional)", ("os", "hệ điều hành", "nền tảng")),
 )
 
-_UNIT_SUFFIXES = ("mbps", "mbits", "ms", "milliseconds")
+#: Units a header may carry after the name: "Download (Mbps)", "Độ trễ (ms)", "ping_ms".
+_UNIT_SUFFIXES = ("mbps", "mbits", "mbit", "ms", "msec", "milliseconds")
+
+#: Units that a header may name but the contract does not take: a column named so is refused
+#: with a message rather than silently read as Mbps or ms (an export in kbps would be 1000x off).
+SPEED_COLUMNS = ("download_mbps", "upload_mbps")
+TIME_COLUMNS = ("latency_ms", "jitter_ms")
+_WRONG_UNITS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("kbps", "kbps", SPEED_COLUMNS),
+    ("kbits", "kbit/s", SPEED_COLUMNS),
+    ("kbit", "kbit/s", SPEED_COLUMNS),
+    ("kbs", "kB/s or kb/s", SPEED_COLUMNS),
+    ("gbps", "Gbps", SPEED_COLUMNS),
+    ("gbits", "Gbit/s", SPEED_COLUMNS),
+    ("bps", "bit/s", SPEED_COLUMNS),
+    ("seconds", "seconds", TIME_COLUMNS),
+    ("secs", "seconds", TIME_COLUMNS),
+    ("sec", "seconds", TIME_COLUMNS),
+    ("giay", "seconds (giây)", TIME_COLUMNS),
+    ("microseconds", "microseconds", TIME_COLUMNS),
+)
 
 
 def header_index(columns: tuple[Column, ...] = MEASUREMENT_COLUMNS) -> dict[str, str]:
@@ -73,4 +93,15 @@ def canonical_header(name: str, index: dict[str, str]) -> str | None:
     for suffix in _UNIT_SUFFIXES:
         if key.endswith(suffix) and key[: -len(suffix)] in index:
             return index[key[: -len(suffix)]]
+    return None
+
+
+def wrong_unit(name: str, index: dict[str, str]) -> tuple[str, str] | None:
+    """(column, unit) when a header names a contract column in a unit the contract does not
+    take ("Download (kbps)" -> ("download_mbps", "kbps")), else None. Only for headers that
+    canonical_header does not resolve."""
+    key = norm_key(name)
+    for suffix, unit, columns in _WRONG_UNITS:
+        if key.endswith(suffix) and index.get(key[: -len(suffix)]) in columns:
+            return index[key[: -len(suffix)]], unit
     return None
