@@ -151,6 +151,7 @@ def load_returns(kind: ReturnKind, month: date, *, run_id: str | None = None,
     """Load the month's returns of one kind. Rejected returns are a normal outcome (the official
     resends), so they do not raise; an error of the pipeline itself does, after marking the load
     failed and rolling its facts back."""
+    month = month.replace(day=1)
     cfg = pipeline_config()
     where = where or warehouse.target()
     conn = warehouse.connect(where)

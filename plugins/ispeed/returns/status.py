@@ -35,6 +35,7 @@ def return_status(month: date, *, dataset: str | None = None, conn=None,
     missing), file_id and file (of the latest return), received_at (its file time), error (why
     it was rejected, in Vietnamese). ``dataset`` limits it to agency_returns or operator_returns.
     Uses ``conn`` when given, else opens a connection to the warehouse."""
+    month = month.replace(day=1)
     datasets = DATASETS if dataset is None else (dataset,)
     if dataset is not None and dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, not {dataset!r}")
