@@ -276,3 +276,15 @@ def test_great_expectations_counts_are_the_quarantine(db, data_dir):
                                           "month_matches": 1, "one_return_per_agency": 2}
     (validation,) = query(db, "select validation from ispeed.meta_load where dataset = 'agency_returns'")[0]
     assert validation["success"] is False and validation["statistics"]["evaluated_expectations"] > 20
+
+
+def test_a_rejected_file_sent_again_is_checked_again(db, data_dir):
+    path = agency_file("SYT.xlsx", tally("SYT", installed=101))
+    copy = data_dir / "SYT.xlsx"
+    shutil.copy2(path, copy)
+    returns.load_agency_returns(OCT)
+    shutil.copy2(copy, path)  # the same file again: same problem, listed once
+    second = returns.load_agency_returns(OCT)
+    assert second["files"][0]["status"] == "rejected"
+    assert query(db, "select count(*) from ispeed.fact_quarantine") == [(1,)]
+    assert states(db)["SYT"] == "rejected"

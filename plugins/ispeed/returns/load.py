@@ -336,7 +336,7 @@ def _record(cur, kind: ReturnKind, month: date, load_id: int, landed: list[_Land
     sql = paths.read_sql
     if returns:
         psycopg2.extras.execute_values(cur, sql("returns/record_returns.sql"), returns)
-    resent = [f.sha256 for f in landed if f.outcome.status == "rejected"]
+    resent = [f.sha256 for f in landed if f.outcome.status != "duplicate_file"]
     if resent:
         cur.execute(sql("returns/forget_quarantine_of_resent_rejected_files.sql"),
                     {"dataset": kind.dataset, "month": month, "load_id": load_id, "sha256s": resent})
