@@ -12,8 +12,9 @@ ROWS="${ROWS:-50000}"
 # The scheduled run that reports MONTH fires at 07:00 on the 15th of the month after it.
 RUN_AT="$(python -c "import sys; y,m=map(int,'$MONTH'.split('-')); y,m=(y+1,1) if m==12 else (y,m+1); print(f'{y:04d}-{m:02d}-15T07:00:00+07:00')")"
 
-echo "== 1/4 sample data: $ROWS i-Speed measurements for $MONTH"
+echo "== 1/4 sample data: $ROWS i-Speed measurements and the agencies' and operators' returns for $MONTH"
 python -m ispeed generate --month "$MONTH" --rows "$ROWS"
+python -m ispeed generate-returns --month "$MONTH"
 
 echo "== 2/4 Airflow metadata database (SQLite in $AIRFLOW_HOME)"
 airflow db migrate > "$ISPEED_DATA_DIR/demo/airflow-db-migrate.log" 2>&1 || {
@@ -28,7 +29,15 @@ grep -q "state=success" "$LOG" || { tail -40 "$LOG"; echo "The DAG run did not s
 
 echo "== 4/4 what is in the warehouse for $MONTH"
 python -m ispeed status --month "$MONTH"
-python -m ispeed warehouse stop
+python -m ispeed warehouse stop >/dev/null
 echo
-echo "Airflow's log of the run: $LOG"
-echo "Data folder: $ISPEED_DATA_DIR (landing/, archive/, validation/, pgdata/)"
+echo "The report:     $(ls "$ISPEED_DATA_DIR/reports/$MONTH/"*.pdf)"
+echo "Its annex:      $ISPEED_DATA_DIR/reports/$MONTH/ (.xlsx and .csv)"
+EML="$(ls -t "$ISPEED_DATA_DIR/outbox/$MONTH/"*.eml 2>/dev/null | head -1)"
+if [ -n "$EML" ]; then
+  echo "The email:      $EML (no SMTP connection smtp_default is configured, so it went to the outbox)"
+else
+  echo "The email:      not sent by this run (already delivered for $MONTH; see ispeed.meta_delivery)"
+fi
+echo "Airflow's log:  $LOG"
+echo "Data folder:    $ISPEED_DATA_DIR (landing/, archive/, rejected/, validation/, reports/, outbox/, pgdata/)"

@@ -164,3 +164,13 @@ def test_norm_key_is_the_same_in_python_and_sql(db):
         assert cur.fetchone()[0] == norm_key(text)
 
     same()
+
+
+def test_a_deployment_without_a_warehouse_connection_fails_instead_of_going_embedded(monkeypatch, data_dir):
+    from ispeed import warehouse
+
+    monkeypatch.delenv("ISPEED_WAREHOUSE_URI", raising=False)
+    monkeypatch.setenv("ISPEED_REQUIRE_WAREHOUSE_CONNECTION", "1")
+    with pytest.raises(warehouse.WarehouseError, match="AIRFLOW_CONN_ISPEED_WAREHOUSE"):
+        warehouse.target()
+    assert not (data_dir / "pgdata").exists()

@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     gen.add_argument("--out", type=Path, help="folder (default: the month's landing folder)")
 
+    gen_r = sub.add_parser("generate-returns", help="write a month of sample agency and operator returns")
+    gen_r.add_argument("--month", required=True, help="YYYY-MM")
+    gen_r.add_argument("--seed", type=int, default=7)
+
     wh = sub.add_parser("warehouse", help="warehouse housekeeping")
     wh.add_argument("action", choices=["migrate", "stop", "uri"])
 
@@ -45,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out or landing_folder(month)
             result = generate_month(month, args.rows, out, seed=args.seed, fmt=args.format)
             print(f"wrote {result.rows} measurements to {result.path} (bad rows by kind: {result.bad_rows})")
+        elif args.command == "generate-returns":
+            from .config import pipeline_config
+            from .generate_returns import generate_month_returns
+
+            result = generate_month_returns(parse_month(args.month), pipeline_config().landing, seed=args.seed)
+            print(f"wrote sample returns for {args.month} into {pipeline_config().landing}: {result}")
         elif args.command == "warehouse":
             from . import tasks, warehouse
 
@@ -57,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "load":
             from . import tasks
 
+            month = parse_month(args.month)
             tasks.prepare_warehouse()
-            print(tasks.load_measurements(parse_month(args.month), reload=args.reload))
+            print(tasks.load_measurements(month, reload=args.reload))
+            print(tasks.load_agency_returns(month))
+            print(tasks.load_operator_returns(month))
         elif args.command == "compliance":
             from . import tasks
 

@@ -18,8 +18,12 @@ def month_status(month: date) -> dict:
         files = _rows(cur, "month_status_files.sql", month)
         quarantine = _rows(cur, "month_status_quarantine.sql", month)
         facts = _rows(cur, "month_status_facts.sql", month)
+    from .returns import return_status
+
+    states = return_status(month)
     return {
         "month": month_label(month),
+        "returns": [{k: r[k] for k in ("dataset", "code", "name", "state", "file", "error")} for r in states],
         "files": [dict(zip(("name", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "error"), f[:7])) for f in files],
         "quarantine": dict(quarantine),
         "facts": [dict(zip(("operator", "network_type", "tests", "mean_download_mbps"), (a, b, c, float(d)))) for a, b, c, d in facts],
@@ -40,4 +44,10 @@ def format_status(status: dict) -> str:
         lines.append("  loaded tests by operator and network type (mean download, Mbps):")
         for f in status["facts"]:
             lines.append(f"    {f['operator']:<13} {f['network_type']:<6} {f['tests']:>8}  {f['mean_download_mbps']:>8.2f}")
+    by_state: dict[tuple[str, str], list[str]] = {}
+    for r in status.get("returns", []):
+        by_state.setdefault((r["dataset"], r["state"]), []).append(r["code"])
+    for (dataset, state), codes in sorted(by_state.items()):
+        shown = ", ".join(codes) if state != "submitted" else f"{len(codes)}"
+        lines.append(f"  {dataset} {state}: {shown}")
     return "\n".join(lines)

