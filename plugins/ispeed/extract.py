@@ -90,6 +90,8 @@ class FileFormat:
     skip_lines: int = 0
     #: line of the header (set when it is read)
     header_line: int = 1
+    #: "\n" (LF or CR LF), or "\r" for a file whose lines end with CR only (classic Mac)
+    line_end: str = "\n"
     limits: Limits = field(default_factory=Limits)
 
 
@@ -137,17 +139,15 @@ def sniff(path: Path, limits: Limits | None = None, columns: tuple[Column, ...] 
         raise FileRejected(path, f"the file is empty for its first {SNIFF_BYTES // 1024} KiB (blank lines only): not an export")
     _reject_non_text(path, head)
     text = _decode_head(path, head)
-    if "\n" not in text and "\r" in text:
-        raise FileRejected(path, "the lines end with a carriage return only (old Mac line ends), which the contract "
-                                 "does not read; save the file with Windows (CR LF) or Unix (LF) line ends", line=1)
-    if "\n" not in text and size > len(head):
+    line_end = "\r" if "\n" not in text and "\r" in text else "\n"  # CR only: old Mac line ends
+    if line_end not in text and size > len(head):
         raise FileRejected(path, f"line 1 has no line break in its first {SNIFF_BYTES // 1024} KiB (the file is {size} bytes): "
                                  "a header is one short line, so this is not a CSV or JSON Lines export", line=1)
-    lines = text.split("\n")
+    lines = text.split(line_end)
     first_no = next((i for i, line in enumerate(lines) if line.strip()), 0)
     first = lines[first_no].strip()
     if first.startswith("{"):
-        return FileFormat("jsonl", limits=limits)
+        return FileFormat("jsonl", line_end=line_end, limits=limits)
     if first.startswith("["):
         raise FileRejected(path, "the file is a JSON array (one JSON document), not JSON Lines; write one JSON object "
                                  "per line, or export as CSV", line=first_no + 1)
@@ -159,10 +159,11 @@ def sniff(path: Path, limits: Limits | None = None, columns: tuple[Column, ...] 
         if sep.group(1) not in DELIMITERS:
             raise FileRejected(path, f"line {skip} says the separator is {_sep_name(sep.group(1))}; the contract accepts "
                                      f"{', '.join(_sep_name(d) for d in DELIMITERS)}", line=skip)
-        return FileFormat("csv", delimiter=sep.group(1), skip_lines=skip, header_line=first_no + 1, limits=limits)
+        return FileFormat("csv", delimiter=sep.group(1), skip_lines=skip, header_line=first_no + 1, line_end=line_end,
+                          limits=limits)
     header_line = lines[first_no].rstrip("\r")
     delimiter = _choose_delimiter(path, header_line, first_no + 1, columns)
-    return FileFormat("csv", delimiter=delimiter, header_line=first_no + 1, limits=limits)
+    return FileFormat("csv", delimiter=delimiter, header_line=first_no + 1, line_end=line_end, limits=limits)
 
 
 def _reject_non_text(path: Path, head: bytes) -> None:
@@ -402,11 +403,42 @@ class _Lines:
         return text
 
 
-def _open(path: Path):
+class _CRLines:
+    """A binary file whose readline() ends lines at CR: for files with classic Mac line ends."""
+
+    def __init__(self, fh):
+        self.fh = fh
+        self.buffer = b""
+
+    def readline(self, limit: int) -> bytes:
+        while True:
+            end = self.buffer.find(b"\r", 0, limit)
+            if end >= 0 or len(self.buffer) >= limit:
+                size = end + 1 if end >= 0 else limit
+                line, self.buffer = self.buffer[:size], self.buffer[size:]
+                return line
+            block = self.fh.read(1 << 16)
+            if not block:
+                line, self.buffer = self.buffer, b""
+                return line
+            self.buffer += block
+
+    def peek(self, size: int) -> bytes:
+        return self.buffer[:size] or self.fh.peek(size)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+
+def _open(path: Path, fmt: FileFormat | None = None):
     try:
-        return path.open("rb")
+        fh = path.open("rb")
     except OSError as exc:
         raise FileRejected(path, f"the file cannot be read ({exc.strerror or exc})") from exc
+    return _CRLines(fh) if fmt is not None and fmt.line_end == "\r" else fh
 
 
 def _lenient_cells(text: str, delimiter: str) -> list[str]:
@@ -421,7 +453,7 @@ def _records(path: Path, fmt: FileFormat) -> Iterator[tuple[int, list[str], str 
     """(line where the record starts, cells, problem) for every record that is not blank, the
     header included. A record the CSV reader refuses comes with its problem, not as an exception;
     a quote left open at the end of the file refuses the file when it swallowed several lines."""
-    with _open(path) as fh:
+    with _open(path, fmt) as fh:
         src = _Lines(fh, path, fmt.limits.max_line_bytes)
         for _ in range(fmt.skip_lines):
             next(src, None)
@@ -596,7 +628,7 @@ def _json_object(line: str) -> tuple[dict | None, str | None]:
 def jsonl_keys(path: Path, fmt: FileFormat, sample_lines: int = 1000) -> list[str]:
     """The union of keys of the first lines, in first-seen order: the JSON Lines 'header'."""
     keys: dict[str, None] = {}
-    with _open(path) as fh:
+    with _open(path, fmt) as fh:
         src = _Lines(fh, path, fmt.limits.max_line_bytes)
         for n in range(sample_lines):
             src.start_record()
@@ -619,7 +651,7 @@ def jsonl_rows(path: Path, fmt: FileFormat, hmap: HeaderMap, canonical: list[str
     names = {hmap.source[i]: c for c, i in hmap.positions.items()}
     max_rows = fmt.limits.max_rows_per_file
     rows = 0
-    with _open(path) as fh:
+    with _open(path, fmt) as fh:
         src = _Lines(fh, path, fmt.limits.max_line_bytes)
         while True:
             src.start_record()
