@@ -174,3 +174,30 @@ def test_a_deployment_without_a_warehouse_connection_fails_instead_of_going_embe
     with pytest.raises(warehouse.WarehouseError, match="AIRFLOW_CONN_ISPEED_WAREHOUSE"):
         warehouse.target()
     assert not (data_dir / "pgdata").exists()
+
+
+def test_direct_copy_and_line_by_line_reading_load_the_same(db, data_dir, monkeypatch):
+    """A plain CSV is read by PostgreSQL itself (COPY); any other by Python. Same rows, same lines."""
+    def load(direct: bool) -> tuple[list, list]:
+        monkeypatch.setattr(measurements, "_copy_direct_possible",
+                            (lambda *a: True) if direct else (lambda *a: False))
+        db.cursor().execute("truncate ispeed.fact_measurement, ispeed.fact_quarantine; delete from ispeed.meta_file")
+        generate_month(OCT, 2000, measurements.landing_folder(OCT), seed=21)
+        measurements.load_month(OCT)
+        facts = query(db, "select measurement_id, measured_at, operator_code, area_code, download_mbps, source_line"
+                          " from ispeed.fact_measurement order by measurement_id")
+        quarantine = query(db, "select line_no, rule, raw_row from ispeed.fact_quarantine order by line_no")
+        return facts, quarantine
+
+    direct, careful = load(True), load(False)
+    assert len(direct[0]) > 1900 and len(direct[1]) > 10
+    assert direct == careful
+
+
+def test_a_quoted_line_break_makes_the_direct_copy_give_way(db):
+    land("quoted.csv", [
+        '"G1",2024-10-05 10:00,Viettel,4G,50,10,30,Hải Phòng,303,"d\n1"',
+        "G2,2024-10-05 10:00,Viettel,4G,50,10,30,Hải Phòng,303,d2",
+    ])
+    measurements.load_month(OCT)
+    assert query(db, "select measurement_id, source_line from ispeed.fact_measurement order by 1") == [("G1", 2), ("G2", 4)]
