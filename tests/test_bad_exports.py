@@ -239,6 +239,24 @@ def test_a_malformed_row_is_quarantined_with_its_parse_error(db):
     assert all("expected 10 fields, found 1" in m and "separated by ';'" in m for m in messages), messages
 
 
+def test_a_wrong_limit_setting_is_a_configuration_error_naming_it(tmp_path, monkeypatch):
+    from ispeed.config import ConfigError
+    from ispeed.extract import Limits, read_limits
+
+    assert read_limits() == Limits()  # the shipped settings are the defaults
+    for limits, named in [({"max_rows_per_file": 0}, "limits.max_rows_per_file"), ({"max_columns": "many"}, "limits.max_columns"),
+                          ({"max_line_byte": 10}, "limits.max_line_byte"), ({"max_line_bytes": True}, "limits.max_line_bytes")]:
+        config = tmp_path / "config"
+        shutil.copytree(paths.CONFIG_DIR, config, dirs_exist_ok=True)
+        settings = yaml.safe_load((config / "pipeline.yaml").read_text(encoding="utf-8"))
+        settings["limits"] = limits
+        (config / "pipeline.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setattr(paths, "CONFIG_DIR", config)
+        with pytest.raises(ConfigError, match=named):
+            read_limits()
+        monkeypatch.undo()
+
+
 # --- memory ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("generate", ["single_line_30mb", "long_row_30mb", "unclosed_quote_runaway"])

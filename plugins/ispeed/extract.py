@@ -555,9 +555,7 @@ def csv_rows(path: Path, fmt: FileFormat, hmap: HeaderMap, canonical: list[str])
     header = [h.strip() for h in hmap.source]
     max_rows = fmt.limits.max_rows_per_file
     records = _records(path, fmt)
-    header_line = fmt.header_line
-    for header_line, _, _ in records:
-        break
+    header_line = next(records, (fmt.header_line,))[0]  # the header, read and mapped already
     rows = 0
     for line_no, record, error in records:
         rows += 1

@@ -285,6 +285,18 @@ case("network_type_spellings.csv")(lambda: utf8(csv_text([row(f"NT{i:02d}", net=
 case("whitespace_padding.csv")(lambda: utf8(csv_text([
     [" WP1 ", " 2024-10-05 10:00:00 ", "  Viettel ", " 4G", " 45.6 ", "12.1 ", " 31", " Hải Phòng ", " 303 ", " d1 "],
     ["WP2", "2024-10-05 10:00:00", "\tViettel\t", "4G", "\t45.6", "12.1", "31", "Hải Phòng", "303", ""]])))
+case("whitespace_only_cells.csv")(lambda: utf8(csv_text([  # a cell of spaces is an empty cell
+    row("WO1", prov="   ", dev="  ") + [" "], row("WO2", prov="\u00a0") + [""]], header=HEADER + ["jitter_ms"])))
+
+
+@case("all_fields_quoted.csv")
+def _all_quoted() -> bytes:  # csv.QUOTE_ALL, as many exporters write: an empty cell is ""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(HEADER + ["jitter_ms", "latitude", "longitude"])
+    writer.writerow(row("AQ1", prov="", dev="") + ["", "", ""])
+    writer.writerow(row("AQ2") + ["2.5", "20.8", "106.7"])
+    return utf8(out.getvalue())
 case("empty_required_cells.csv")(lambda: utf8(csv_text([
     row("", ts="2024-10-05 10:00:00"), row("ER2", op=" "), row("ER3", dl="", ul="", lat=""), row("ER4", dist="", prov=""),
     row("ER5", prov="", dev="")])))
@@ -360,6 +372,7 @@ case("limits_too_many_rows.jsonl")(lambda: utf8("".join(_json_line(f"LJ{i}") + "
 case("limits_too_many_columns.csv")(lambda: utf8(csv_text([row("LC1") + ["a", "b", "c"]], header=HEADER + ["x1", "x2", "x3"])))
 case("limits_too_many_keys.jsonl")(lambda: utf8(_json_line("LK1", **{f"extra_{i}": i for i in range(6)}) + "\n"))
 case("limits_long_line.csv")(lambda: utf8(csv_text([row("LL1"), row("LL2", dev="x" * 450), row("LL3")])))
+case("limits_long_line.jsonl")(lambda: utf8(_json_line("LM1") + "\n" + _json_line("LM2", device_id="z" * 450) + "\n"))
 case("limits_long_quoted_record.csv")(lambda: utf8(csv_text([row("LQ1") + [""], row("LQ2") + ["\n".join(["y" * 90] * 5)], row("LQ3") + [""]],
                                                            header=HEADER + ["note"])))
 case("limits_too_big.csv")(lambda: utf8(csv_text([row(f"LB{i:02d}") for i in range(1, 46)])))
