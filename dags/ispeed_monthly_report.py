@@ -5,11 +5,17 @@ Runs at 07:00 Asia/Ho_Chi_Minh on the 15th and reports the calendar month before
     pull_exports (HTTP source, when configured) -> load_measurements,
     prepare_warehouse -> load_measurements, load_agency_returns, load_operator_returns
       -> compute_compliance -> render_report -> deliver_report
+    every task -> summarize_run (whatever happened: the run's one-screen summary, in the log and
+                  in ispeed.meta_run_summary)
 
 A manual run may name the month (param ``reporting_month``, YYYY-MM), reload the month's
 measurements from all their files (``reload``), send a report that was already delivered again
 (``resend_report``), or decide whether the report is emailed at all (``send_report``: auto sends
 on every run but a backfill).
+
+A task that fails for good mails the data engineers (``on_failure_callback``: ispeed.alerts,
+recorded in ispeed.meta_alert). The warehouse tables the tasks write and read are Airflow Assets
+(ispeed.assets), so lineage shows in the UI. docs/operations.md: alerts, backfills, re-runs.
 
 Each task is one call into the ``ispeed`` package (plugins/ispeed); the package's functions can be
 called from a test or a shell without a scheduler. Heavy imports happen inside the tasks.
@@ -20,7 +26,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
+
+from ispeed import assets
+from ispeed.alerts import on_task_failure
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
@@ -30,6 +39,8 @@ default_args = {
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
+    # after the last retry: mail the data engineers (never raises; see ispeed.alerts)
+    "on_failure_callback": on_task_failure,
 }
 
 
@@ -80,7 +91,7 @@ def ispeed_monthly_report():
 
         return tasks.pull_exports(parse_month(month))
 
-    @task(retries=2)
+    @task(retries=2, outlets=[assets.FACT_MEASUREMENT])
     def load_measurements(month: str) -> dict:
         """i-Speed exports of the month: validate, quarantine, load. A rejected file fails the
         task without retries (the good files are committed; a retry cannot fix a file)."""
@@ -96,7 +107,7 @@ def ispeed_monthly_report():
         except RejectedFilesError as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    @task
+    @task(outlets=[assets.FACT_AGENCY_RETURN])
     def load_agency_returns(month: str) -> dict:
         """Agencies' monthly tallies: validate, load, state per agency."""
         from ispeed import tasks
@@ -104,7 +115,7 @@ def ispeed_monthly_report():
 
         return tasks.load_agency_returns(parse_month(month), run_id=get_current_context()["run_id"])
 
-    @task
+    @task(outlets=[assets.FACT_OPERATOR_RETURN])
     def load_operator_returns(month: str) -> dict:
         """Operators' monthly investment returns: validate, load, state per operator."""
         from ispeed import tasks
@@ -112,7 +123,7 @@ def ispeed_monthly_report():
 
         return tasks.load_operator_returns(parse_month(month), run_id=get_current_context()["run_id"])
 
-    @task
+    @task(inlets=[assets.FACT_MEASUREMENT], outlets=assets.COMPLIANCE)
     def compute_compliance(month: str) -> dict:
         """Each operator's 4G download against the threshold, by operator and by district."""
         from ispeed import tasks
@@ -120,7 +131,8 @@ def ispeed_monthly_report():
 
         return tasks.compute_compliance(parse_month(month), run_id=get_current_context()["run_id"])
 
-    @task
+    @task(inlets=[*assets.COMPLIANCE, assets.FACT_AGENCY_RETURN, assets.FACT_OPERATOR_RETURN],
+          outlets=[assets.REPORT])
     def render_report(month: str) -> dict:
         """The PDF in Vietnamese and its annex, from the stored numbers."""
         from ispeed import tasks
@@ -128,7 +140,7 @@ def ispeed_monthly_report():
 
         return tasks.render_report(parse_month(month), run_id=get_current_context()["run_id"])
 
-    @task(retries=5, retry_delay=timedelta(minutes=5))
+    @task(retries=5, retry_delay=timedelta(minutes=5), inlets=[assets.REPORT], outlets=[assets.REPORT_DELIVERY])
     def deliver_report(month: str, rendered: dict) -> dict:
         """Email the report to the Ministry, once per month (or to the outbox without SMTP)."""
         from ispeed import tasks
@@ -141,17 +153,38 @@ def ispeed_monthly_report():
             send=tasks.should_send(ctx["dag_run"].run_type, params.get("send_report") or "auto"),
         )
 
+    @task(trigger_rule=TriggerRule.ALL_DONE, inlets=[*assets.LOADED, assets.MART_COMPLIANCE_OPERATOR, assets.REPORT,
+                                                     assets.REPORT_DELIVERY], outlets=[assets.RUN_SUMMARY])
+    def summarize_run() -> dict:
+        """The run's one-screen summary (files, rows, quarantines, returns, verdicts, delivery), from
+        the warehouse, in this log and in ispeed.meta_run_summary. Runs whatever the other tasks did."""
+        from ispeed import summary
+        from ispeed.alerts import run_month
+
+        ctx = get_current_context()
+        month = run_month(ctx)
+        if month is None:
+            raise ValueError("the run's reporting month cannot be found (param, XCom or logical date)")
+        return summary.summarize_run(month, ctx["run_id"], task_states=summary.task_states_of_run(ctx),
+                                     dag_id=ctx["dag"].dag_id)
+
     month = reporting_month()
     ready = prepare_warehouse()
     measurements = load_measurements(month)
-    pull_exports(month) >> measurements
+    pulled = pull_exports(month)
+    pulled >> measurements
     loads = [measurements, load_agency_returns(month), load_operator_returns(month)]
     ready >> loads
     compliance = compute_compliance(month)
     loads >> compliance
     rendered = render_report(month)
     compliance >> rendered
-    deliver_report(month, rendered)
+    delivered = deliver_report(month, rendered)
+    summarized = summarize_run()
+    [month, ready, pulled, *loads, compliance, rendered, delivered] >> summarized
+    # A teardown in Airflow's sense: it runs after everything, and its success does not make a
+    # failed run look successful (the run's state is that of deliver_report and the other leaves).
+    summarized.operator.is_teardown = True
 
 
 ispeed_monthly_report()

@@ -147,10 +147,11 @@ def smtp_connection(conn_id: str):
         raise
 
 
-def _send_smtp(conn_id: str, msg: EmailMessage, sender: str, recipients: list[str]) -> dict:
+def send_smtp(conn_id: str, msg: EmailMessage, sender: str, recipients: list[str]) -> dict:
     """Hand the mail to the server once, through the smtp provider's hook (which reads host, port,
     SSL/STARTTLS, login and password or OAuth2 from the connection). Returns the recipients the
-    server refused (empty when all were accepted); raises when the server accepted none."""
+    server refused (empty when all were accepted); raises when the server accepted none. Also used
+    for alerts and reminders (ispeed.notify)."""
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
     hook = SmtpHook(smtp_conn_id=conn_id)
@@ -167,6 +168,9 @@ def _send_smtp(conn_id: str, msg: EmailMessage, sender: str, recipients: list[st
             client.quit()
         except (smtplib.SMTPException, OSError):
             client.close()
+
+
+_send_smtp = send_smtp  # the former private name (the report's delivery calls it by this name)
 
 
 # ---------------------------------------------------------------- records
