@@ -31,7 +31,7 @@ from . import paths, warehouse
 from .config import PipelineConfig, pipeline_config
 from .contract import MEASUREMENT_COLUMNS
 from .extract import CopySource, FileRejected, open_export
-from .months import month_label
+from .months import month_label, next_month
 from .validation import (SuiteResult, failed_rules_sql, measurement_rules, rules_table_sql, run_suite,
                          save_result)
 
@@ -179,9 +179,10 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         clock = _lap(summary, "stage", clock)
 
         rules = measurement_rules(month, cfg)
+        cur.execute(_q("collect_staged_spellings.sql", partition=partition))
         cur.execute(_q("check_staged_measurements.sql", checked=checked, partition=partition,
-                       failed_rules=sql.SQL(failed_rules_sql(rules))))
-        cur.execute(sql.SQL("analyze {}").format(checked))
+                       failed_rules=sql.SQL(failed_rules_sql(rules).replace("%", "%%"))),
+                    {"month_start": month, "next_month": next_month(month), "month_label": month_label(month)})
         conn.commit()
         clock = _lap(summary, "check", clock)
 
@@ -196,7 +197,8 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         cur.execute(_q("ensure_month_partition.sql",
                        partition=sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")), {"month": month})
         rules_table = sql.SQL(rules_table_sql(rules).replace("%", "%%"))
-        cur.execute(_q("quarantine_failed_measurements.sql", checked=checked, rules_table=rules_table), {"month": month})
+        cur.execute(_q("quarantine_failed_measurements.sql", checked=checked, partition=partition, rules_table=rules_table),
+                    {"month": month})
         cur.execute(_q("insert_measurement_facts.sql", checked=checked))
         loaded = dict(cur.fetchall())
         cur.execute(_q("count_checked_by_file.sql", checked=checked))

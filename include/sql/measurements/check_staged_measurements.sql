@@ -1,7 +1,10 @@
 -- The rows of one load typed once, each with the list of rules it breaks (in the suite's order).
 -- Numbers and times are parsed; names are resolved through dim_alias on the measurement's date.
 -- A value that does not parse or resolve becomes NULL, and the rules say which rule that breaks.
--- Names are normalised once per distinct spelling (a month has a few dozen), not once per row.
+-- Names are matched through staged_spellings (collect_staged_spellings.sql, same transaction):
+-- normalised once per distinct spelling, not once per row.
+-- The row as read (for the quarantine) is not copied here: quarantine_failed_measurements.sql
+-- takes it from the staging partition for the failing rows only.
 create unlogged table {checked} as
 with parsed as (
   select s.*,
@@ -20,20 +23,14 @@ with parsed as (
          coalesce((p.measured_ts at time zone 'Asia/Ho_Chi_Minh')::date, date '1900-01-01') as on_date
   from parsed p
   offset 0
-), spellings as materialized (
-  select v, ispeed.norm_key(v) as k
-  from (select operator as v from {partition}
-        union select network_type from {partition}
-        union select district from {partition}
-        union select province from {partition}) u
-  where v is not null
 ), typed as (
   select
     d.load_id, d.file_id, d.line_no,
     nullif(btrim(d.measurement_id), '')              as measurement_id,
     d.measured_ts                                     as measured_at,
     date_trunc('month', d.local_ts)::date             as month,
-    to_char(d.local_ts, 'YYYY-MM')                    as month_label,
+    case when d.local_ts >= %(month_start)s and d.local_ts < %(next_month)s then %(month_label)s
+         else to_char(d.local_ts, 'YYYY-MM') end     as month_label,  -- to_char only for the few outside
     op.code                                           as operator_code,
     nt.code                                           as network_type_code,
     ar.code                                           as area_code,
@@ -46,23 +43,18 @@ with parsed as (
     nullif(concat_ws(', ',
       case when d.jitter_ms is not null and d.jitter_n is null then 'jitter_ms' end,
       case when d.latitude  is not null and d.latitude_n  is null then 'latitude' end,
-      case when d.longitude is not null and d.longitude_n is null then 'longitude' end), '') as unreadable_optional,
-    jsonb_strip_nulls(jsonb_build_object(
-      'measurement_id', d.measurement_id, 'measured_at', d.measured_at, 'operator', d.operator,
-      'network_type', d.network_type, 'download_mbps', d.download_mbps, 'upload_mbps', d.upload_mbps,
-      'latency_ms', d.latency_ms, 'jitter_ms', d.jitter_ms, 'province', d.province, 'district', d.district,
-      'latitude', d.latitude, 'longitude', d.longitude, 'device_id', d.device_id, 'platform', d.platform)) as raw_row
+      case when d.longitude is not null and d.longitude_n is null then 'longitude' end), '') as unreadable_optional
   from dated d
-  left join spellings so on so.v = d.operator
+  left join staged_spellings so on so.v = d.operator
   left join ispeed.dim_alias op on op.kind = 'operator' and op.alias_key = so.k
     and d.on_date >= op.valid_from and (op.valid_to is null or d.on_date <= op.valid_to)
-  left join spellings sn on sn.v = d.network_type
+  left join staged_spellings sn on sn.v = d.network_type
   left join ispeed.dim_alias nt on nt.kind = 'network_type' and nt.alias_key = sn.k
     and d.on_date >= nt.valid_from and (nt.valid_to is null or d.on_date <= nt.valid_to)
-  left join spellings sa on sa.v = d.district
+  left join staged_spellings sa on sa.v = d.district
   left join ispeed.dim_alias ar on ar.kind = 'area' and ar.alias_key = sa.k
     and d.on_date >= ar.valid_from and (ar.valid_to is null or d.on_date <= ar.valid_to)
-  left join spellings sp on sp.v = d.province
+  left join staged_spellings sp on sp.v = d.province
   left join ispeed.dim_alias pv on pv.kind = 'province' and pv.alias_key = sp.k
     and d.on_date >= pv.valid_from and (pv.valid_to is null or d.on_date <= pv.valid_to)
 )
