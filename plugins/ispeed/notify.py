@@ -157,6 +157,11 @@ def vn_number(value: Any, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def spaced(value: Any) -> str:
+    """1234567 -> '1 234 567' (for the data engineers' English texts and the run summary)."""
+    return "-" if value is None else f"{int(value):,}".replace(",", " ")
+
+
 def vn_date(value: date | datetime | str | None) -> str:
     """date(2024, 11, 10) -> '10/11/2024'."""
     if value is None:
@@ -185,7 +190,7 @@ def _environment(kind: str):
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"), default_for_string=False, default=False),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(vn_number=vn_number, vn_date=vn_date, vn_month=vn_month)
+    env.filters.update(vn_number=vn_number, vn_date=vn_date, vn_month=vn_month, spaced=spaced)
     return env
 
 
