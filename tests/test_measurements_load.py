@@ -201,3 +201,13 @@ def test_a_quoted_line_break_makes_the_direct_copy_give_way(db):
     ])
     measurements.load_month(OCT)
     assert query(db, "select measurement_id, source_line from ispeed.fact_measurement order by 1") == [("G1", 2), ("G2", 4)]
+
+
+def test_a_repeated_id_keeps_its_first_occurrence(db):
+    land("a.csv", ["H1,2024-10-05 10:00,Viettel,4G,50,10,30,Hải Phòng,303,d1",
+                   "H1,2024-10-05 11:00,Viettel,4G,99,10,30,Hải Phòng,303,d1"])
+    land("b.csv", ["H1,2024-10-05 12:00,Viettel,4G,77,10,30,Hải Phòng,303,d1"])
+    summary = measurements.load_month(OCT)
+    assert (summary.rows_loaded, summary.rows_duplicate) == (1, 2)
+    assert query(db, "select download_mbps, source_line, f.file_name from ispeed.fact_measurement m"
+                     " join ispeed.meta_file f using (file_id)") == [(50.0, 2, "a.csv")]

@@ -10,12 +10,12 @@ nothing here asserts a time (tests/test_bench.py only runs it small to prove it 
 Stages timed, as the monthly DAG runs them:
 - parse+stage: read the file, map the header, COPY the rows into the load's staging partition;
 - check: type the rows and evaluate every rule of the suite in SQL (quarantine reasons);
-- validate: Great Expectations runs the suite on the checked rows (SQL engine);
-- load: quarantine and facts, one transaction;
+- validate: Great Expectations runs the suite on the checked rows (SQL engine), in a thread beside
+- load: quarantine and facts, one transaction (so validate and load overlap);
 - compute: the month's compliance marts;
 - render: the report's data read from the warehouse and the PDF and annex written.
-``ratio`` = (parse+stage + check + validate + load + compute) / floor COPY, measured in the same run
-on the same file. Peak RSS is this process's (resource.getrusage); PostgreSQL's own memory is the
+``ratio`` = wall-clock time of (parse+stage, check, validate and load, compute) / floor COPY,
+measured in the same run on the same file. Peak RSS is this process's (resource.getrusage); PostgreSQL's own memory is the
 server's and is not counted.
 """
 
@@ -162,7 +162,8 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
             data = collect_report_data(conn, month)
         render_report(data, report_folder(month))
         figures["render_s"] = round(time.perf_counter() - t, 3)
-        pipeline = sum(v for v in stages.values() if v) + figures["compute_s"]
+        # Wall clock: Great Expectations runs beside the load transaction, so stages overlap.
+        pipeline = figures["load_total_s"] + figures["compute_s"]
         figures["pipeline_s"] = round(pipeline, 3)
         figures["ratio_to_floor"] = round(pipeline / figures["floor_copy_s"], 2)
         figures["rows_per_s"] = round(rows / pipeline)

@@ -202,6 +202,9 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             # One snapshot of the facts for every file; now() is the same on every row of the run.
             cur.execute("set transaction isolation level repeatable read")
             cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
+            # Sums in double precision depend on the order rows are added in; without parallel
+            # workers it is the partition's order, so a recomputed month gives identical numbers.
+            cur.execute("set local max_parallel_workers_per_gather = 0")
             _check_network_types(cur, cfg)
             for name, table in BUILDS:
                 cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)

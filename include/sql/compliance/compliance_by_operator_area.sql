@@ -33,10 +33,10 @@ with scope as (
   select operator_code, network_type, area_code,
          count(*)                                          as tests,
          count(*) filter (where device_id is null)         as tests_without_device,
-         avg(download_mbps::numeric)                       as mean_x,
-         stddev_samp(download_mbps::numeric)               as sd_x,
+         avg(download_mbps)::numeric                       as mean_x,
+         stddev_samp(download_mbps)::numeric               as sd_x,
          percentile_cont(array[0.1, 0.5, 0.9]) within group (order by download_mbps) as pct,
-         avg(upload_mbps::numeric)                         as mean_upload_x,
+         avg(upload_mbps)::numeric                         as mean_upload_x,
          percentile_cont(0.5) within group (order by upload_mbps) as median_upload_x,
          percentile_cont(0.5) within group (order by latency_ms)  as median_latency_x,
          count(*) filter (where download_mbps >= %(threshold)s)   as at_or_above
@@ -44,7 +44,7 @@ with scope as (
   group by operator_code, network_type, area_code
 ), units as (
   -- Device-days within the area: a device testing in two districts on one day is a unit in each.
-  select operator_code, network_type, area_code, device_id, avg(download_mbps::numeric) as unit_mean
+  select operator_code, network_type, area_code, device_id, avg(download_mbps)::numeric as unit_mean
   from facts
   group by operator_code, network_type, area_code, device_id, local_day,
            case when device_id is null then measurement_id end
