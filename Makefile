@@ -22,6 +22,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/test.sh
 
+# make bench N="100000 1000000 10000000": the benchmark (docs/performance.md); results in benchmarks/results/
+N ?= 100000 1000000
+bench: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash -c 'source scripts/airflow_env.sh && python -m ispeed.bench --rows $(N)'
+
 stop: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash -c 'source scripts/airflow_env.sh && python -m ispeed warehouse stop'
 
