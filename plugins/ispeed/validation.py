@@ -171,7 +171,11 @@ def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule]) -> SuiteResult
     committed table) in an ephemeral context."""
     import great_expectations as gx
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    # No progress bars: they would fill the task log with a line per metric batch.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url)
     schema, name = table.split(".")
     asset = source.add_table_asset(name="checked_measurements", table_name=name, schema_name=schema)
