@@ -301,6 +301,9 @@ def _pull(source: HttpSource, settings: HttpSourceSettings, month: date, folder:
         if state["pages_completed"]:
             summary["resumed_from"] = {"page": state["pages_completed"] + 1, "cursor": state["next_cursor"]}
 
+    host = urlsplit(url).hostname or ""
+    if url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1"):
+        log.warning("the token goes to %s over plain http, unencrypted; use an https base URL", url)
     page = state["pages_completed"] + 1
     cursor = state["next_cursor"]
     log.info("pulling i-Speed exports of %s from %s (Airflow connection %r), %s rows a page%s", label, url,
@@ -316,7 +319,7 @@ def _pull(source: HttpSource, settings: HttpSourceSettings, month: date, folder:
                     "source still reports a next page; if the month really is that large, raise max_pages in "
                     "include/config/http_source.yaml (the pages fetched are kept and the next run resumes)")
             body = _get_page(session, source, settings, url, label, page, cursor, summary)
-            items, next_cursor = _check_page(body, url, label, page)
+            items, next_cursor = _check_page(body, url, label, page, source.token)
             if next_cursor is not None and (next_cursor in seen_cursors or next_cursor == cursor):
                 raise MalformedPage(f"page {page} of {label} from {url}: next_cursor repeats the cursor of an earlier page; "
                                     "the source is paging in a loop (the pages before are kept)")
@@ -450,13 +453,13 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-def _check_page(body: bytes, url: str, label: str, page: int) -> tuple[list[dict], str | None]:
+def _check_page(body: bytes, url: str, label: str, page: int, token: str = "") -> tuple[list[dict], str | None]:
     """The items and the next cursor of a page, or MalformedPage naming the page."""
     where = f"page {page} of {label} from {url}"
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
-        head = body[:120].decode("utf-8", errors="replace")
+        head = _redact(body[:120].decode("utf-8", errors="replace"), token)
         hint = " (an HTML page: a login page or a proxy's error? check the base URL)" if head.lstrip().lower().startswith(("<!doctype", "<html")) else ""
         raise MalformedPage(f"{where}: the body is not JSON{hint}: {exc}; it starts with {head!r}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
