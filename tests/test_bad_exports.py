@@ -207,12 +207,6 @@ def test_cases_that_need_a_change_elsewhere(db, case, request):
     check_load_accounts(db, summary)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs: a rule measured_at_not_in_future after measured_at_in_month - in check_staged_measurements.sql a typed "
-    "column `in_future` = (d.measured_ts > now() + interval '1 hour'), and in validation.measurement_rules "
-    "Rule('measured_at_not_in_future', 'ExpectColumnValuesToBeInSet', 'in_future', 'measured_at', "
-    "'measured_at is in the future', {'value_set': [False]}); today a time later this month loads when the current "
-    "month is loaded"))
 def test_a_time_in_the_future_of_the_current_month_is_quarantined(db):
     now = datetime.now(VN)
     month = now.date().replace(day=1)
@@ -226,11 +220,6 @@ def test_a_time_in_the_future_of_the_current_month_is_quarantined(db):
     assert query(db, "select line_no, rule from ispeed.fact_quarantine") == [(2, "measured_at_not_in_future")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs: the parse error of a row_well_formed row in its quarantine message - in quarantine_failed_measurements.sql "
-    "`case when c.failed_rules[1] = 'row_well_formed' and c.parse_error is not null then rule_info.message || ': ' || "
-    "c.parse_error else rule_info.message end` (or parse_error in raw_row); today the message is only the rule's, so "
-    "'expected 10 fields, found 1 (... separated by ';' instead of ','?)' and the text of an invalid JSON line are lost"))
 def test_a_malformed_row_is_quarantined_with_its_parse_error(db):
     [case] = [c for c in CASES if c["file"] == "delimiter_mismatch.csv"]
     load([case])

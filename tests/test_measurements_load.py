@@ -123,7 +123,7 @@ def test_gx_counts_match_the_quarantine_and_the_result_is_kept(db):
     assert sum(unexpected[r] for r in ("operator_known", "district_known", "download_mbps_readable")) > 0
     assert Path(summary.validation_path).is_file()
     [(doc,)] = query(db, "select validation from ispeed.meta_load where load_id = %s", (summary.load_id,))
-    assert doc["success"] is False and len(doc["results"]) == 19
+    assert doc["success"] is False and len(doc["results"]) == 20
 
 
 def test_reload_replaces_the_month_from_all_its_files(db):

@@ -57,6 +57,8 @@ def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
         Rule("measured_at_in_month", "ExpectColumnValuesToBeInSet", "month_label", "measured_at",
              f"measured_at is not in the month being processed ({month_label(month)}, Asia/Ho_Chi_Minh)",
              {"value_set": [month_label(month)]}),
+        Rule("measured_at_not_in_future", "ExpectColumnValuesToBeInSet", "in_future", "measured_at",
+             "measured_at is in the future (more than an hour after the load)", {"value_set": [False]}),
         Rule("operator_known", "ExpectColumnValuesToNotBeNull", "operator_code", "operator",
              "operator is empty or not a known operator; add the spelling to include/reference/aliases.csv if it is one", {}),
         Rule("network_type_known", "ExpectColumnValuesToNotBeNull", "network_type_code", "network_type",

@@ -34,16 +34,18 @@ with parsed as (
     op.code                                           as operator_code,
     nt.code                                           as network_type_code,
     ar.code                                           as area_code,
-    case when d.province is null then null else coalesce(pv.code, '?') end as province_code,
+    case when d.province is null or d.province !~ '[^[:space:]\u00a0]' then null
+         else coalesce(pv.code, '?') end             as province_code,  -- a cell of spaces is empty
     d.download_n as download_mbps, d.upload_n as upload_mbps, d.latency_n as latency_ms,
     d.jitter_n as jitter_ms, d.latitude_n as latitude, d.longitude_n as longitude,
     nullif(btrim(d.device_id), '')                    as device_id,
     nullif(lower(btrim(d.platform)), '')              as platform,
     d.parse_error,
     nullif(concat_ws(', ',
-      case when d.jitter_ms is not null and d.jitter_n is null then 'jitter_ms' end,
-      case when d.latitude  is not null and d.latitude_n  is null then 'latitude' end,
-      case when d.longitude is not null and d.longitude_n is null then 'longitude' end), '') as unreadable_optional
+      case when d.jitter_ms ~ '[^[:space:]\u00a0]' and d.jitter_n is null then 'jitter_ms' end,
+      case when d.latitude  ~ '[^[:space:]\u00a0]' and d.latitude_n  is null then 'latitude' end,
+      case when d.longitude ~ '[^[:space:]\u00a0]' and d.longitude_n is null then 'longitude' end), '') as unreadable_optional,
+    d.measured_ts > %(not_after)s                     as in_future
   from dated d
   left join staged_spellings so on so.v = d.operator
   left join ispeed.dim_alias op on op.kind = 'operator' and op.alias_key = so.k

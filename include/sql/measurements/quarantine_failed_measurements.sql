@@ -3,7 +3,9 @@
 insert into ispeed.fact_quarantine
   (dataset, month, file_id, line_no, column_name, rule, failed_rules, message, raw_row, load_id)
 select 'measurements', %(month)s, c.file_id, c.line_no, rule_info.column_name, c.failed_rules[1],
-       c.failed_rules, rule_info.message,
+       c.failed_rules,
+       case when c.failed_rules[1] = 'row_well_formed' and c.parse_error is not null
+            then rule_info.message || ': ' || c.parse_error else rule_info.message end,
        jsonb_strip_nulls(jsonb_build_object(
          'measurement_id', s.measurement_id, 'measured_at', s.measured_at, 'operator', s.operator,
          'network_type', s.network_type, 'download_mbps', s.download_mbps, 'upload_mbps', s.upload_mbps,
