@@ -85,11 +85,17 @@ def ispeed_monthly_report():
 
     @task(retries=5, retry_delay=timedelta(minutes=1))
     def pull_exports(month: str) -> dict:
-        """i-Speed exports from the HTTP source, page by page, resuming where a failed try stopped."""
-        from ispeed import tasks
+        """i-Speed exports from the HTTP source, page by page, resuming where a failed try stopped.
+        A refusal (wrong token or URL) fails at once: a retry cannot fix it."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from ispeed import http_pull, tasks
         from ispeed.months import parse_month
 
-        return tasks.pull_exports(parse_month(month))
+        try:
+            return tasks.pull_exports(parse_month(month))
+        except http_pull.HttpSourceRefused as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     @task(retries=2, outlets=[assets.FACT_MEASUREMENT])
     def load_measurements(month: str) -> dict:

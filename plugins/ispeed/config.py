@@ -31,6 +31,21 @@ def load_yaml(name: str) -> dict[str, Any]:
     return data
 
 
+def email_addresses(raw: dict, key: str, where: str) -> tuple[str, ...]:
+    """``raw[key]``, one address or a list of them, checked: ``where`` names the setting in errors
+    (e.g. "include/config/report.yaml: email.")."""
+    from email.utils import parseaddr
+
+    value = raw.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    out = tuple(str(v).strip() for v in value if str(v).strip())
+    for addr in out:
+        if "@" not in parseaddr(addr)[1]:
+            raise ConfigError(f"{where}{key}: {addr!r} is not an email address")
+    return out
+
+
 @dataclass(frozen=True)
 class MeasurementLimits:
     max_download_mbps: float

@@ -33,12 +33,12 @@ import re
 import smtplib
 from datetime import date
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, getaddresses
 from pathlib import Path
 from typing import Any
 
 from . import paths, warehouse
+from .mail import smtp_policy
 from .months import month_label
 from .report.render import RenderedReport
 from .report.settings import ReportConfig, report_config
@@ -108,7 +108,7 @@ def build_message(rendered: RenderedReport, cfg: ReportConfig, *, msg_id: str, s
     """multipart/mixed: multipart/alternative (plain text, HTML), the PDF, the .xlsx annex."""
     subject, text, html = render_email(rendered, cfg, msg_id=msg_id, sequence=sequence)
     em = cfg.email
-    msg = EmailMessage(policy=SMTP_POLICY)
+    msg = EmailMessage(policy=smtp_policy())
     msg["Subject"] = subject
     msg["From"] = em.sender
     msg["To"] = ", ".join(em.to)

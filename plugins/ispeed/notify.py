@@ -33,7 +33,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import paths
-from .config import ConfigError, load_yaml
+from .config import ConfigError, email_addresses, load_yaml
+from .mail import smtp_policy
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +88,7 @@ class OperationsConfig:
 
 
 def _address_list(raw: dict, key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key) or []
-    if isinstance(value, str):
-        value = [value]
-    out = tuple(str(v).strip() for v in value if str(v).strip())
-    for addr in out:
-        if "@" not in parseaddr(addr)[1]:
-            raise ConfigError(f"include/config/operations.yaml: {where}{key}: {addr!r} is not an email address")
-    return out
+    return email_addresses(raw, key, f"include/config/operations.yaml: {where}")
 
 
 def operations_config() -> OperationsConfig:
@@ -240,34 +234,9 @@ def message_id(cfg: OperationsConfig, *parts: Any) -> str:
     return f"<ispeed-{local}@{cfg.domain}>"
 
 
-def _smtp_policy():
-    """email.policy.SMTP, but a non-ASCII Subject is folded by email.header.Header. Python 3.11's
-    folder can put the space between two words outside the encoded words it splits a Vietnamese
-    subject into, and readers drop whitespace between encoded words (RFC 2047): "chưa gửi" arrived
-    as "chưagửi"."""
-    from email.header import Header
-    from email.policy import EmailPolicy
-
-    class _Policy(EmailPolicy):
-        def _subject(self, name, value):
-            return f"{name}: {Header(str(value), 'utf-8', header_name=name).encode(linesep=self.linesep)}{self.linesep}"
-
-        def fold(self, name, value):
-            if name.lower() == "subject" and not str(value).isascii():
-                return self._subject(name, value)
-            return super().fold(name, value)
-
-        def fold_binary(self, name, value):
-            if name.lower() == "subject" and not str(value).isascii():
-                return self._subject(name, value).encode("ascii")
-            return super().fold_binary(name, value)
-
-    return _Policy(linesep="\r\n")
-
-
 def build_message(cfg: OperationsConfig, mail: Mail, *, to: list[str], cc: list[str] = (), msg_id: str,
                   reply_to: str | None = None, headers: dict[str, str] | None = None) -> EmailMessage:
-    msg = EmailMessage(policy=_smtp_policy())
+    msg = EmailMessage(policy=smtp_policy())
     msg["Subject"] = mail.subject
     msg["From"] = cfg.sender
     msg["To"] = ", ".join(to)

@@ -77,9 +77,12 @@ def render_report(month: date, *, run_id: str | None = None) -> dict:
     from .report.render import render_report as render, report_folder
 
     with warehouse.connection() as conn:
+        # Two runs of the same month render one after the other (the files have fixed names).
+        with conn.cursor() as cur:
+            cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"ispeed:report_render:{month_label(month)}",))
         data = collect_report_data(conn, month)
-    rendered = render(data, report_folder(month))
-    delivery.record_report(rendered, run_id=run_id)
+        rendered = render(data, report_folder(month))
+        delivery.record_report(rendered, run_id=run_id, conn=conn)
     print(f"report for {month_label(month)}: {rendered.pdf_path} ({rendered.pages} pages, {rendered.seconds:.1f} s)")
     return rendered.as_dict()
 

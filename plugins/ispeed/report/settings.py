@@ -8,7 +8,7 @@ from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
 from .. import paths
-from ..config import ConfigError, load_yaml
+from ..config import ConfigError, email_addresses, load_yaml
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,7 @@ def _lines(value) -> str:
 
 
 def _addresses(raw, key: str) -> tuple[str, ...]:
-    value = raw.get(key) or []
-    if isinstance(value, str):
-        value = [value]
-    out = tuple(str(v).strip() for v in value if str(v).strip())
-    for addr in out:
-        if "@" not in parseaddr(addr)[1]:
-            raise ConfigError(f"include/config/report.yaml: email.{key}: {addr!r} is not an email address")
-    return out
+    return email_addresses(raw, key, "include/config/report.yaml: email.")
 
 
 def report_config() -> ReportConfig:
