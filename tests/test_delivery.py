@@ -172,6 +172,32 @@ def test_smtp_down_raises_and_records_no_delivery_then_the_retry_sends(monkeypat
     assert [r[3] for r in deliveries(db)] == ["failed", "delivered"]
 
 
+def test_smtp_that_never_answers_times_out_and_records_no_delivery(monkeypatch, rendered, db):
+    """A server that accepts the TCP connection and then says nothing (a hung relay): the
+    connection's timeout ends the attempt; the record says failed, never delivered."""
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": listener.getsockname()[1],
+        "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 2, "retry_limit": 0}}))
+    start = time.monotonic()
+    try:
+        with pytest.raises(DeliveryError):
+            deliver_report(MONTH, rendered, run_id="r-timeout")
+    finally:
+        for conn, _ in accepted:
+            conn.close()
+        listener.close()
+    assert time.monotonic() - start < 30
+    assert [r[3] for r in deliveries(db)] == ["failed"]
+
+
 def test_a_crash_after_the_server_accepted_resends_under_the_same_message_id(monkeypatch, smtp, rendered, db):
     real_finish = delivery._finish
 
