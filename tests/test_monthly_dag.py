@@ -37,6 +37,12 @@ def test_scheduled_run_on_the_15th_loads_the_month_before(monthly_dag, db, data_
     [(status,)] = query(db, "select status from ispeed.meta_delivery where month = '2024-12-01'")
     assert status == "written_to_outbox"
     assert list((data_dir / "outbox" / "2024-12").glob("*.eml"))
+    # what `python -m ispeed status` prints for the month
+    from ispeed.status import format_status, month_status
+
+    text = format_status(month_status(date(2024, 12, 1)))
+    assert "file ispeed_export_2024-12.csv: loaded, read 3000" in text
+    assert "4G compliance" in text and f"VIETTEL       {verdicts['VIETTEL']}" in text
 
 
 def test_manual_run_names_its_month_and_a_rejected_file_fails_the_run(monthly_dag, db):

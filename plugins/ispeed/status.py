@@ -18,6 +18,7 @@ def month_status(month: date) -> dict:
         files = _rows(cur, "month_status_files.sql", month)
         quarantine = _rows(cur, "month_status_quarantine.sql", month)
         facts = _rows(cur, "month_status_facts.sql", month)
+        verdicts = _rows(cur, "month_status_verdicts.sql", month)
     from .returns import return_status
 
     states = return_status(month)
@@ -26,6 +27,7 @@ def month_status(month: date) -> dict:
         "returns": [{k: r[k] for k in ("dataset", "code", "name", "state", "file", "error")} for r in states],
         "files": [dict(zip(("name", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "error"), f[:7])) for f in files],
         "quarantine": dict(quarantine),
+        "verdicts": [dict(zip(("operator", "verdict", "figure", "tests", "devices", "straddles"), v)) for v in verdicts],
         "facts": [dict(zip(("operator", "network_type", "tests", "mean_download_mbps"), (a, b, c, float(d)))) for a, b, c, d in facts],
     }
 
@@ -44,6 +46,12 @@ def format_status(status: dict) -> str:
         lines.append("  loaded tests by operator and network type (mean download, Mbps):")
         for f in status["facts"]:
             lines.append(f"    {f['operator']:<13} {f['network_type']:<6} {f['tests']:>8}  {f['mean_download_mbps']:>8.2f}")
+    if status.get("verdicts"):
+        lines.append("  4G compliance (figure in Mbps against the threshold):")
+        for v in status["verdicts"]:
+            flag = "  (interval straddles the threshold)" if v["straddles"] else ""
+            lines.append(f"    {v['operator']:<13} {v['verdict']:<17} {float(v['figure'] or 0):>8.2f}  "
+                         f"{v['tests']} tests, {v['devices']} devices{flag}")
     by_state: dict[tuple[str, str], list[str]] = {}
     for r in status.get("returns", []):
         by_state.setdefault((r["dataset"], r["state"]), []).append(r["code"])
