@@ -122,6 +122,8 @@ def test_gx_counts_match_the_quarantine_and_the_result_is_kept(db):
         assert unexpected[rule] == count, rule
     assert sum(unexpected[r] for r in ("operator_known", "district_known", "download_mbps_readable")) > 0
     assert Path(summary.validation_path).is_file()
+    docs = Path(summary.validation["data_docs"])  # GX's Data Docs, kept beside the JSON
+    assert docs.name == "index.html" and docs.is_file() and "ispeed_measurements" in docs.read_text(errors="replace")
     [(doc,)] = query(db, "select validation from ispeed.meta_load where load_id = %s", (summary.load_id,))
     assert doc["success"] is False and len(doc["results"]) == 20
 

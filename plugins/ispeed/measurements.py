@@ -104,6 +104,8 @@ class LoadSummary:
             lines.append("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in self.timings.items()))
         if self.validation_path:
             lines.append(f"  Great Expectations result: {self.validation_path}")
+        if self.validation and self.validation.get("data_docs"):
+            lines.append(f"  Great Expectations Data Docs: {self.validation['data_docs']}")
         return "\n".join(lines)
 
 
@@ -197,7 +199,8 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
 
         # Great Expectations reads the committed checked table on its own connection while this
         # one quarantines and inserts: the two overlap instead of adding up.
-        suite = _Background(run_suite, where.sqlalchemy_url(), f"ispeed.{checked_name}", rules)
+        suite = _Background(run_suite, where.sqlalchemy_url(), f"ispeed.{checked_name}", rules,
+                            cfg.validation / "measurements" / month_label(month) / f"load_{load_id}_docs")
         if reload:
             cur.execute(paths.read_sql("measurements/delete_month_measurements.sql"), {"month": month})
         cur.execute(_q("ensure_month_partition.sql",

@@ -163,16 +163,22 @@ class SuiteResult:
     unexpected: dict[str, int]  # rule -> unexpected count
     element_count: int
     document: dict  # GX's own JSON
+    docs_path: str | None = None  # GX's Data Docs (HTML), when asked for
 
     def summary(self) -> dict:
-        return {"success": self.success, "element_count": self.element_count, "unexpected": self.unexpected}
+        return {"success": self.success, "element_count": self.element_count, "unexpected": self.unexpected,
+                "data_docs": self.docs_path}
 
 
-def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule]) -> SuiteResult:
+def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: Path | None = None) -> SuiteResult:
     """Run the suite with Great Expectations' SQL engine on ``table`` (schema-qualified name of a
-    committed table) in an ephemeral context."""
-    import great_expectations as gx
+    committed table) in an ephemeral context. With ``docs_folder``, GX's Data Docs (HTML) of the
+    result are written there, for a data engineer to open (index.html)."""
+    import shutil
+    from urllib.parse import unquote, urlparse
 
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
@@ -186,14 +192,25 @@ def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule]) -> SuiteResult
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{SUITE_NAME}_{name}", data=batch, suite=suite)
     )
-    result = definition.run(result_format="SUMMARY")
+    actions = [UpdateDataDocsAction(name="data_docs")] if docs_folder else []
+    checkpoint = context.checkpoints.add(gx.Checkpoint(
+        name=f"{SUITE_NAME}_{name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY"))
+    result = next(iter(checkpoint.run().run_results.values()))
     unexpected: dict[str, int] = {}
     element_count = 0
     for res in result.results:
         rule = res.expectation_config.meta.get("rule")
         unexpected[rule] = int(res.result.get("unexpected_count") or 0)
         element_count = max(element_count, int(res.result.get("element_count") or 0))
-    return SuiteResult(bool(result.success), unexpected, element_count, result.to_json_dict())
+    docs_path = None
+    if docs_folder:
+        # The ephemeral context builds its site in a temporary folder: keep a copy, drop the rest.
+        site = Path(unquote(urlparse(context.get_docs_sites_urls()[0]["site_url"]).path)).parent
+        shutil.rmtree(docs_folder, ignore_errors=True)
+        shutil.copytree(site, docs_folder)
+        shutil.rmtree(site, ignore_errors=True)
+        docs_path = str(docs_folder / "index.html")
+    return SuiteResult(bool(result.success), unexpected, element_count, result.to_json_dict(), docs_path)
 
 
 def save_result(result: SuiteResult, folder: Path, name: str) -> Path:
