@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import sys
 import uuid
 from pathlib import Path
@@ -80,3 +81,10 @@ def query(conn, sql: str, params=None) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on (for the tests' own servers)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -13,7 +13,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 
 import pytest
-from conftest import query
+from conftest import free_port, query
 
 from ispeed import delivery, paths
 from ispeed.delivery import DeliveryError, deliver_report, smtp_connection
@@ -23,12 +23,6 @@ from ispeed.report.data import MISSING
 MONTH = date(2024, 10, 1)
 TO = ["cuc.vienthong@mic.example.org"]
 CC = ["vanphong.ubnd@haiphong.example.org", "phong.bcvt.stttt@haiphong.example.org"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:

@@ -8,7 +8,6 @@ import contextlib
 import csv
 import dataclasses
 import json
-import socket
 import uuid
 from datetime import date, datetime, timezone
 from email import policy
@@ -18,7 +17,7 @@ from pathlib import Path
 import psycopg2
 import psycopg2.extensions
 import pytest
-from conftest import query
+from conftest import free_port, query
 
 from ispeed import alerts, monitoring, notify, paths, summary, tasks, warehouse
 from ispeed.generate import generate_month
@@ -31,12 +30,6 @@ ENGINEERS = ["dataeng.ispeed@haiphong.example.org", "tran.thi.lan.dataeng@haipho
 
 
 # ---------------------------------------------------------------- a real mail server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Inbox:
     def __init__(self, port: int):
         self.port = port

@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
+
+class Sender:
+    """For a configuration with a ``sender`` ("Name <address>"): its bare address and domain."""
+
+    sender: str
+
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.sender)[1]
+
+    @property
+    def domain(self) -> str:
+        """The sender's domain, for Message-IDs."""
+        return self.sender_address.rpartition("@")[2] or "localhost"
+
 
 def smtp_policy():
     """email.policy.SMTP, but a non-ASCII Subject is folded by email.header.Header. Python 3.11's

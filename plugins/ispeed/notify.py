@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from . import paths
 from .config import ConfigError, email_addresses, load_yaml
-from .mail import smtp_policy
+from .mail import Sender, smtp_policy
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class NotifyError(RuntimeError):
 
 # ---------------------------------------------------------------- configuration
 @dataclass(frozen=True)
-class OperationsConfig:
+class OperationsConfig(Sender):
     """include/config/operations.yaml, typed (plus the mail settings shared with report.yaml)."""
 
     data_engineers: tuple[str, ...]
@@ -73,14 +73,6 @@ class OperationsConfig:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def sender_address(self) -> str:
-        return parseaddr(self.sender)[1]
-
-    @property
-    def domain(self) -> str:
-        return self.sender_address.rpartition("@")[2] or "localhost"
 
     @property
     def data_engineer_addresses(self) -> list[str]:

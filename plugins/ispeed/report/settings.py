@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.headerregistry import Address
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 from pathlib import Path
 
 from .. import paths
 from ..config import ConfigError, email_addresses, load_yaml
+from ..mail import Sender
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Signatory:
 
 
 @dataclass(frozen=True)
-class EmailSettings:
+class EmailSettings(Sender):
     smtp_conn_id: str
     sender: str
     to: tuple[str, ...]
@@ -48,15 +49,6 @@ class EmailSettings:
     reply_to: str | None
     outbox: Path
     outbox_when_no_connection: bool
-
-    @property
-    def sender_address(self) -> str:
-        return parseaddr(self.sender)[1]
-
-    @property
-    def domain(self) -> str:
-        """The sender's domain, for Message-IDs."""
-        return self.sender_address.rpartition("@")[2] or "localhost"
 
     @property
     def recipients(self) -> list[str]:
