@@ -7,6 +7,7 @@ so that the report, backfills and audits read the same numbers. docs/method.md i
 This module is only the runner. It reads include/config/compliance.yaml, turns it into query
 parameters, and runs the files of ``BUILDS`` in order, in one transaction per month:
 
+    compliance_month_statistics.sql   -> the month's statistics, both levels in one pass (temporary)
     compliance_by_operator.sql        -> ispeed.mart_compliance_operator
     compliance_by_operator_area.sql   -> ispeed.mart_compliance_operator_area
     compliance_trend_by_operator.sql  -> ispeed.mart_compliance_trend (from the stored operator rows)
@@ -44,8 +45,10 @@ log = logging.getLogger(__name__)
 STATISTICS = ("mean", "median", "device_day_mean")
 VERDICTS = ("meets", "does_not_meet", "insufficient_data")
 
-#: What compute_month builds, in order: (SQL file in include/sql/compliance/, table it fills).
-BUILDS: tuple[tuple[str, str], ...] = (
+#: What compute_month builds, in order: (SQL file in include/sql/compliance/, table it fills;
+#: None for the temporary statistics the next two files read).
+BUILDS: tuple[tuple[str, str | None], ...] = (
+    ("compliance_month_statistics", None),
     ("compliance_by_operator", "mart_compliance_operator"),
     ("compliance_by_operator_area", "mart_compliance_operator_area"),
     ("compliance_trend_by_operator", "mart_compliance_trend"),
@@ -61,7 +64,7 @@ READS: tuple[tuple[str, str], ...] = (
 T_TABLE_DF = 1000
 #: Memory for each sort of the month's tests, for this transaction only: a million tests sort in
 #: memory instead of spilling to disk (PostgreSQL's default is 4MB).
-WORK_MEM = "128MB"
+WORK_MEM = "256MB"
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,8 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             _check_network_types(cur, cfg)
             for name, table in BUILDS:
                 cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
-                counts[table] = cur.rowcount  # of the insert, the file's last statement
+                if table:
+                    counts[table] = cur.rowcount  # of the insert, the file's last statement
             cur.execute("select now()")
             computed_at: datetime = cur.fetchone()[0]
             operators = _read(conn, "read_compliance_by_operator", month)

@@ -2,7 +2,6 @@
 -- (area). The same statistics as compliance_by_operator.sql, one level down; docs/method.md.
 -- Parameters: those of compliance_by_operator.sql, with area_min_tests and area_min_devices as the
 -- minimums, and province_code (include/config/pipeline.yaml) for the areas listed without tests.
--- Every read of the facts filters on month, the partition key, so only the month's partition is read.
 delete from ispeed.mart_compliance_operator_area where month = %(month)s;
 
 insert into ispeed.mart_compliance_operator_area
@@ -12,48 +11,10 @@ insert into ispeed.mart_compliance_operator_area
    device_day_weighted_mean, statistic, figure, sufficient_data, verdict, ci_straddles_threshold,
    threshold, confidence, min_tests, min_devices, method_version, run_id, computed_at)
 with scope as (
-  select n.network_type_code as network_type, array[n.network_type_code] as members,
-         array[n.network_type_code] = %(compliance_types)s::text[] as in_compliance_scope
-  from ispeed.dim_network_type n
-  union all
-  select %(compliance_label)s::text, %(compliance_types)s::text[], true
-  where cardinality(%(compliance_types)s::text[]) > 1
-), membership as (
-  -- Which populations a test belongs to (a plain equality, so the facts join by hash).
-  select m.network_type_code, s.network_type
-  from scope s cross join unnest(s.members) as m(network_type_code)
-), facts as not materialized (
-  select f.operator_code, s.network_type, f.area_code, f.measurement_id, f.device_id,
-         (f.measured_at at time zone 'Asia/Ho_Chi_Minh')::date as local_day,
-         f.download_mbps, f.upload_mbps, f.latency_ms
-  from ispeed.fact_measurement f
-  join membership s on s.network_type_code = f.network_type_code
-  where f.month = %(month)s
+  select * from month_scope
 ), stats as (
-  select operator_code, network_type, area_code,
-         count(*)                                          as tests,
-         count(*) filter (where device_id is null)         as tests_without_device,
-         avg(download_mbps)::numeric                       as mean_x,
-         stddev_samp(download_mbps)::numeric               as sd_x,
-         percentile_cont(array[0.1, 0.5, 0.9]) within group (order by download_mbps) as pct,
-         avg(upload_mbps)::numeric                         as mean_upload_x,
-         percentile_cont(0.5) within group (order by upload_mbps) as median_upload_x,
-         percentile_cont(0.5) within group (order by latency_ms)  as median_latency_x,
-         count(*) filter (where download_mbps >= %(threshold)s)   as at_or_above
-  from facts
-  group by operator_code, network_type, area_code
-), units as (
-  -- Device-days within the area: a device testing in two districts on one day is a unit in each.
-  select operator_code, network_type, area_code, device_id, avg(download_mbps)::numeric as unit_mean
-  from facts
-  group by operator_code, network_type, area_code, device_id, local_day,
-           case when device_id is null then measurement_id end
-), device_day as (
-  -- Distinct devices are counted from the device-days rather than from the tests: fewer rows.
-  select operator_code, network_type, area_code, count(*) as device_days, avg(unit_mean) as ddm_x,
-         count(distinct device_id) as devices
-  from units
-  group by operator_code, network_type, area_code
+  -- compliance_month_statistics.sql, same transaction: the districts' rows
+  select * from month_statistics where area_code is not null
 ), areas as (
   -- The province's areas that existed at some time in the month (valid_to is inclusive).
   select distinct a.area_code
@@ -84,9 +45,9 @@ with scope as (
 ), rounded as (
   select k.operator_code, k.network_type, k.area_code, s.in_compliance_scope,
          coalesce(st.tests, 0)                as tests,
-         coalesce(dd.devices, 0)              as devices,
+         coalesce(st.devices, 0)              as devices,
          coalesce(st.tests_without_device, 0) as tests_without_device,
-         coalesce(dd.device_days, 0)          as device_days,
+         coalesce(st.device_days, 0)          as device_days,
          round(st.mean_x, 4)                  as mean,
          round(st.sd_x, 4)                    as stddev,
          round(st.mean_x - (tq.t * st.sd_x::float8 / sqrt(st.tests::float8))::numeric, 4) as ci_low,
@@ -99,15 +60,13 @@ with scope as (
          round(st.median_latency_x::numeric, 4) as median_latency,
          coalesce(st.at_or_above, 0)          as tests_at_or_above_threshold,
          round(st.at_or_above::numeric / nullif(st.tests, 0), 4) as share_at_or_above_threshold,
-         round(dd.ddm_x, 4)                   as device_day_weighted_mean
+         round(st.ddm_x, 4)                   as device_day_weighted_mean
   from keys k
   join scope s on s.network_type = k.network_type
   left join stats st
     on st.operator_code = k.operator_code and st.network_type = k.network_type and st.area_code = k.area_code
   left join tq
     on tq.operator_code = k.operator_code and tq.network_type = k.network_type and tq.area_code = k.area_code
-  left join device_day dd
-    on dd.operator_code = k.operator_code and dd.network_type = k.network_type and dd.area_code = k.area_code
 ), judged as (
   select r.*,
          case %(statistic)s when 'mean' then r.mean
