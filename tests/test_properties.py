@@ -320,6 +320,35 @@ def test_parse_timestamp_never_raises_and_reads_only_iso_8601(db):
     total()
 
 
+def test_the_fast_paths_of_v007_give_what_v006_gave(db):
+    """V007 put a fast path in front of V006's parsers; V006's own definitions, loaded here as
+    temporary functions, must give the same value (or NULL) for every text."""
+    v006 = (paths.SQL_DIR / "migrations" / "V006__inlined_value_parsers.sql").read_text(encoding="utf-8")
+    cur = db.cursor()
+    cur.execute(v006.replace("ispeed.parse_number(", "pg_temp.parse_number_v006(")
+                    .replace("ispeed.parse_timestamp(", "pg_temp.parse_timestamp_v006("))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.text(alphabet="0123456789-:T Zz+.,e", max_size=26),
+                     st.datetimes(min_value=datetime(1, 1, 1)).map(lambda d: d.isoformat()),
+                     st.datetimes().map(lambda d: d.isoformat(sep=" ", timespec="seconds") + "+07:00"),
+                     st.floats(allow_nan=True).map(str), st.text(max_size=25)))
+    @example("2024-10-03T10:00:00+99:00")
+    @example("2024-02-30 10:00:00")
+    @example("2024-10-03T24:00:00Z")
+    @example(" 2024-10-03T10:00:00")
+    @example("١٢٣٤-10-03T10:00:00+07:00")
+    @example("5.")
+    @example(".")
+    def same(text):
+        text = text.replace("\x00", "")
+        cur.execute("select ispeed.parse_number(%(t)s) is not distinct from pg_temp.parse_number_v006(%(t)s),"
+                    " ispeed.parse_timestamp(%(t)s) is not distinct from pg_temp.parse_timestamp_v006(%(t)s)", {"t": text})
+        assert cur.fetchone() == (True, True), text
+
+    same()
+
+
 # --- names in the warehouse: ispeed.norm_key against dim_alias ---------------------------------------
 
 def reference_names() -> list[tuple[str, str, str]]:

@@ -170,7 +170,14 @@ class SuiteResult:
                 "data_docs": self.docs_path}
 
 
-def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: Path | None = None) -> SuiteResult:
+#: What GX reports per expectation: counts and percentages, without the sample of unexpected values.
+#: Each sample is one more scan of the month per expectation (1.7 s of GX's 2.9 s at a million rows),
+#: and the quarantine already holds every failing row with its rule and the row as read.
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
+
+
+def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: Path | None = None,
+              result_format: dict | str = RESULT_FORMAT) -> SuiteResult:
     """Run the suite with Great Expectations' SQL engine on ``table`` (schema-qualified name of a
     committed table) in an ephemeral context. With ``docs_folder``, GX's Data Docs (HTML) of the
     result are written there, for a data engineer to open (index.html)."""
@@ -194,7 +201,7 @@ def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: P
     )
     actions = [UpdateDataDocsAction(name="data_docs")] if docs_folder else []
     checkpoint = context.checkpoints.add(gx.Checkpoint(
-        name=f"{SUITE_NAME}_{name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY"))
+        name=f"{SUITE_NAME}_{name}", validation_definitions=[definition], actions=actions, result_format=result_format))
     result = next(iter(checkpoint.run().run_results.values()))
     unexpected: dict[str, int] = {}
     element_count = 0

@@ -1,10 +1,10 @@
 -- The rows of one load typed once, each with the list of rules it breaks (in the suite's order).
 -- Numbers and times are parsed; names are resolved through dim_alias on the measurement's date.
 -- A value that does not parse or resolve becomes NULL, and the rules say which rule that breaks.
--- Names are matched through staged_spellings (collect_staged_spellings.sql, same transaction):
+-- Names are matched through staged_names (collect_staged_spellings.sql, same transaction):
 -- normalised once per distinct spelling, not once per row.
--- The row as read (for the quarantine) is not copied here: quarantine_failed_measurements.sql
--- takes it from the staging partition for the failing rows only.
+-- The row as read (for the quarantine) is kept as raw_row for the failing rows only (NULL for the
+-- rest), so that the quarantine reads this table alone.
 create unlogged table {checked} as
 with parsed as (
   select s.*,
@@ -34,31 +34,42 @@ with parsed as (
     op.code                                           as operator_code,
     nt.code                                           as network_type_code,
     ar.code                                           as area_code,
-    case when d.province is null or d.province !~ '[^[:space:]\u00a0]' then null
-         else coalesce(pv.code, '?') end             as province_code,  -- a cell of spaces is empty
+    case when pv.code is not null then pv.code
+         when d.province is null or d.province !~ '[^[:space:]\u00a0]' then null
+         else '?' end                                 as province_code,  -- a cell of spaces is empty
     d.download_n as download_mbps, d.upload_n as upload_mbps, d.latency_n as latency_ms,
     d.jitter_n as jitter_ms, d.latitude_n as latitude, d.longitude_n as longitude,
     nullif(btrim(d.device_id), '')                    as device_id,
     nullif(lower(btrim(d.platform)), '')              as platform,
     d.parse_error,
     nullif(concat_ws(', ',
-      case when d.jitter_ms ~ '[^[:space:]\u00a0]' and d.jitter_n is null then 'jitter_ms' end,
-      case when d.latitude  ~ '[^[:space:]\u00a0]' and d.latitude_n  is null then 'latitude' end,
-      case when d.longitude ~ '[^[:space:]\u00a0]' and d.longitude_n is null then 'longitude' end), '') as unreadable_optional,
-    d.measured_ts > %(not_after)s                     as in_future
+      -- the pattern (a cell that is not blank) only where the number did not parse
+      case when d.jitter_n is null and d.jitter_ms ~ '[^[:space:]\u00a0]' then 'jitter_ms' end,
+      case when d.latitude_n is null and d.latitude ~ '[^[:space:]\u00a0]' then 'latitude' end,
+      case when d.longitude_n is null and d.longitude ~ '[^[:space:]\u00a0]' then 'longitude' end), '') as unreadable_optional,
+    d.measured_ts > %(not_after)s                     as in_future,
+    d.measurement_id as r_measurement_id, d.measured_at as r_measured_at, d.operator as r_operator,
+    d.network_type as r_network_type, d.download_mbps as r_download_mbps, d.upload_mbps as r_upload_mbps,
+    d.latency_ms as r_latency_ms, d.jitter_ms as r_jitter_ms, d.province as r_province, d.district as r_district,
+    d.latitude as r_latitude, d.longitude as r_longitude, d.device_id as r_device_id, d.platform as r_platform
   from dated d
-  left join staged_spellings so on so.v = d.operator
-  left join ispeed.dim_alias op on op.kind = 'operator' and op.alias_key = so.k
+  left join staged_names op on op.kind = 'operator' and op.v = d.operator
     and d.on_date >= op.valid_from and (op.valid_to is null or d.on_date <= op.valid_to)
-  left join staged_spellings sn on sn.v = d.network_type
-  left join ispeed.dim_alias nt on nt.kind = 'network_type' and nt.alias_key = sn.k
+  left join staged_names nt on nt.kind = 'network_type' and nt.v = d.network_type
     and d.on_date >= nt.valid_from and (nt.valid_to is null or d.on_date <= nt.valid_to)
-  left join staged_spellings sa on sa.v = d.district
-  left join ispeed.dim_alias ar on ar.kind = 'area' and ar.alias_key = sa.k
+  left join staged_names ar on ar.kind = 'area' and ar.v = d.district
     and d.on_date >= ar.valid_from and (ar.valid_to is null or d.on_date <= ar.valid_to)
-  left join staged_spellings sp on sp.v = d.province
-  left join ispeed.dim_alias pv on pv.kind = 'province' and pv.alias_key = sp.k
+  left join staged_names pv on pv.kind = 'province' and pv.v = d.province
     and d.on_date >= pv.valid_from and (pv.valid_to is null or d.on_date <= pv.valid_to)
 )
-select t.*, {failed_rules} as failed_rules
-from typed t;
+select r.load_id, r.file_id, r.line_no, r.measurement_id, r.measured_at, r.month, r.month_label,
+       r.operator_code, r.network_type_code, r.area_code, r.province_code, r.download_mbps, r.upload_mbps,
+       r.latency_ms, r.jitter_ms, r.latitude, r.longitude, r.device_id, r.platform, r.parse_error,
+       r.unreadable_optional, r.in_future, r.failed_rules,
+       case when cardinality(r.failed_rules) > 0 then jsonb_strip_nulls(jsonb_build_object(
+         'measurement_id', r.r_measurement_id, 'measured_at', r.r_measured_at, 'operator', r.r_operator,
+         'network_type', r.r_network_type, 'download_mbps', r.r_download_mbps, 'upload_mbps', r.r_upload_mbps,
+         'latency_ms', r.r_latency_ms, 'jitter_ms', r.r_jitter_ms, 'province', r.r_province,
+         'district', r.r_district, 'latitude', r.r_latitude, 'longitude', r.r_longitude,
+         'device_id', r.r_device_id, 'platform', r.r_platform, 'parse_error', r.parse_error)) end as raw_row
+from (select t.*, {failed_rules} as failed_rules from typed t offset 0) r;

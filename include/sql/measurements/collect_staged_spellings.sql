@@ -1,11 +1,14 @@
 -- The distinct spellings of operator, network type, district and province in one load, each with
--- its match key (ispeed.norm_key). A month has a few dozen: normalising them here, once, costs far
--- less than once per row, and a small analysed table lets the planner hash-join the rows to it.
-create temp table staged_spellings on commit drop as
-select v, ispeed.norm_key(v) as k
+-- what it names: staged_names (kind, v, code, valid_from, valid_to), one row per alias it matches
+-- through ispeed.norm_key. A month has a few dozen spellings: normalising them here, once, costs far
+-- less than once per row, and one small analysed table lets the planner hash-join the rows to it,
+-- one join per kind of name.
+create temp table staged_names on commit drop as
+select a.kind, u.v, a.code, a.valid_from, a.valid_to
 from (select operator as v from {partition}
       union select network_type from {partition}
       union select district from {partition}
       union select province from {partition}) u
-where v is not null;
-analyze staged_spellings;
+join ispeed.dim_alias a on a.alias_key = ispeed.norm_key(u.v)
+where u.v is not null;
+analyze staged_names;
