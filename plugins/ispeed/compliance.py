@@ -7,7 +7,10 @@ so that the report, backfills and audits read the same numbers. docs/method.md i
 This module is only the runner. It reads include/config/compliance.yaml, turns it into query
 parameters, and runs the files of ``BUILDS`` in order, in one transaction per month:
 
-    compliance_month_statistics.sql   -> the month's statistics, both levels in one pass (temporary)
+    compliance_month_tests.sql        -> the month's tests (a temporary view)
+    compliance_stats_*.sql            -> the parts of the statistics, computed at the same time on
+                                         connections of their own, in the month's snapshot
+    compliance_month_statistics.sql   -> their rows together (temporary): one per group, both levels
     compliance_by_operator.sql        -> ispeed.mart_compliance_operator
     compliance_by_operator_area.sql   -> ispeed.mart_compliance_operator_area
     compliance_trend_by_operator.sql  -> ispeed.mart_compliance_trend (from the stored operator rows)
@@ -45,10 +48,13 @@ log = logging.getLogger(__name__)
 STATISTICS = ("mean", "median", "device_day_mean")
 VERDICTS = ("meets", "does_not_meet", "insufficient_data")
 
-#: What compute_month builds, in order: (SQL file in include/sql/compliance/, table it fills;
-#: None for the temporary statistics the next two files read).
-BUILDS: tuple[tuple[str, str | None], ...] = (
-    ("compliance_month_statistics", None),
+#: The parts of the month's statistics (include/sql/compliance/), each a query of month_tests that
+#: returns one row per (operator_code, network_type, area_code). They are independent, so each runs
+#: on a connection of its own at the same time (serial plans each, so their sums stay in one order).
+STATISTICS_PARTS = ("compliance_stats_device_days", "compliance_stats_area_device_days", "compliance_stats_devices",
+                    "compliance_stats_tests", "compliance_stats_medians")
+#: What compute_month builds from month_statistics, in order: (SQL file, table it fills).
+BUILDS: tuple[tuple[str, str], ...] = (
     ("compliance_by_operator", "mart_compliance_operator"),
     ("compliance_by_operator_area", "mart_compliance_operator_area"),
     ("compliance_trend_by_operator", "mart_compliance_trend"),
@@ -139,11 +145,12 @@ def _t_parameters(confidence: float) -> dict[str, Any]:
     """The two-sided t quantile t(1 - (1 - confidence)/2, df): exact for df <= T_TABLE_DF (scipy),
     and for larger df the coefficients of the Cornish-Fisher expansion
     t = z + g1/df + g2/df^2 + g3/df^3 + g4/df^4 (Abramowitz & Stegun 26.7.5)."""
-    from scipy import stats
+    # scipy.special (the inverse CDFs themselves) imports in half the time of scipy.stats.
+    from scipy.special import ndtri, stdtrit
 
     q = 1 - (1 - confidence) / 2
-    z = float(stats.norm.ppf(q))
-    table = [float(t) for t in stats.t.ppf(q, range(1, T_TABLE_DF + 1))]
+    z = float(ndtri(q))
+    table = [float(t) for t in stdtrit(range(1, T_TABLE_DF + 1), q)]
     return {
         "t_quantiles": table,
         "t_z": z,
@@ -194,6 +201,7 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
     atomically. Returns a summary small enough for XCom (see ``summarize``)."""
     cfg = compliance_config()
     params = sql_parameters(cfg, month, run_id=run_id)
+    where = where or warehouse.target()  # once: the parts of the statistics open connections of their own
     clock = time.perf_counter()
     counts: dict[str, int] = {}
     with warehouse.connection(where) as conn:
@@ -209,10 +217,16 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             # workers it is the partition's order, so a recomputed month gives identical numbers.
             cur.execute("set local max_parallel_workers_per_gather = 0")
             _check_network_types(cur, cfg)
+            cur.execute("select pg_export_snapshot()")
+            snapshot = cur.fetchone()[0]
+            rows = _statistics(where, snapshot, params)
+            cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
+            cur.execute(paths.read_sql("compliance/compliance_month_statistics.sql"), params)
+            _store_statistics(cur, rows)
             for name, table in BUILDS:
                 cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
-                if table:
-                    counts[table] = cur.rowcount  # of the insert, the file's last statement
+                counts[table] = cur.rowcount  # of the insert, the file's last statement
+            cur.execute("drop view month_tests")
             cur.execute("select now()")
             computed_at: datetime = cur.fetchone()[0]
             operators = _read(conn, "read_compliance_by_operator", month)
@@ -225,6 +239,53 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
         log.warning("compliance %s: no %s test in the month: every verdict is insufficient_data",
                     summary["month"], summary["network_type"])
     return summary
+
+
+def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict, name: str) -> list[dict]:
+    """One part of the month's statistics, on a connection of its own in the month's snapshot."""
+    with warehouse.connection(where) as conn:
+        with conn.cursor() as cur:
+            cur.execute("set transaction isolation level repeatable read")
+            cur.execute("set transaction snapshot %s", (snapshot,))
+            cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
+            cur.execute("set local max_parallel_workers_per_gather = 0")
+            cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
+            cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
+            columns = [d.name for d in cur.description]
+            rows = [dict(zip(columns, row)) for row in cur.fetchall()]
+        conn.rollback()  # it only read; its temporary tables go
+    return rows
+
+
+def _statistics(where: warehouse.Target | None, snapshot: str, params: dict) -> list[dict]:
+    """The parts of STATISTICS_PARTS, computed at the same time, merged into one row per group.
+    PostgreSQL runs each on a core of its own; each part alone is serial, so its sums are added
+    in the partition's order and a recomputed month gives identical numbers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(STATISTICS_PARTS), thread_name_prefix="ispeed-compliance") as pool:
+        parts = list(pool.map(lambda name: _statistics_part(where, snapshot, params, name), STATISTICS_PARTS))
+    merged: dict[tuple, dict] = {}
+    for part in parts:
+        for row in part:
+            merged.setdefault((row["operator_code"], row["network_type"], row["area_code"]), {}).update(row)
+    return list(merged.values())
+
+
+STATISTICS_COLUMNS = ("operator_code", "network_type", "area_code", "tests", "tests_without_device", "mean_x",
+                      "sd_x", "pct", "mean_upload_x", "at_or_above", "median_upload_x", "median_latency_x",
+                      "devices", "device_days", "ddm_x")
+
+
+def _store_statistics(cur, rows: list[dict]) -> None:
+    """The merged rows into the temporary table month_statistics (a few hundred rows)."""
+    import psycopg2.extras
+
+    if rows:
+        psycopg2.extras.execute_values(
+            cur, f"insert into month_statistics ({', '.join(STATISTICS_COLUMNS)}) values %s",
+            [tuple(row[c] for c in STATISTICS_COLUMNS) for row in rows], page_size=1000)
+    cur.execute("analyze month_statistics")
 
 
 def summarize(month: date, cfg: ComplianceConfig, operator_rows: list[dict], computed_at: datetime,

@@ -156,8 +156,6 @@ def _import_great_expectations() -> None:
 
 
 def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
-    # Python waits for PostgreSQL during COPY and the check; meanwhile, import GX for the suite.
-    threading.Thread(target=_import_great_expectations, name="ispeed-gx-import", daemon=True).start()
     _drop_stale_staging(conn, month)
     cur = conn.cursor()
     cur.execute("insert into ispeed.meta_load (dataset, month, run_id) values (%s, %s, %s) returning load_id",
@@ -187,6 +185,9 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         conn.commit()
         clock = _lap(summary, "stage", clock)
 
+        # Python only waits for PostgreSQL during the check: meanwhile, import GX for the suite.
+        # (Not during the COPY, whose feeding by this process it would slow down.)
+        threading.Thread(target=_import_great_expectations, name="ispeed-gx-import", daemon=True).start()
         rules = measurement_rules(month, cfg)
         cur.execute(_q("collect_staged_spellings.sql", partition=partition))
         cur.execute(_q("check_staged_measurements.sql", checked=checked, partition=partition,
