@@ -12,6 +12,7 @@ Stages timed, as the monthly DAG runs them:
 - check: type the rows and evaluate every rule of the suite in SQL (quarantine reasons);
 - validate: Great Expectations runs the suite on the checked rows (SQL engine), in a thread beside
 - load: quarantine and facts, one transaction (so validate and load overlap);
+- vacuum: VACUUM (ANALYZE) of the month's partition after the commit (hint bits and statistics);
 - compute: the month's compliance marts;
 - render: the report's data read from the warehouse and the PDF and annex written.
 ``ratio`` = wall-clock time of (parse+stage, check, validate and load, compute) / floor COPY,
@@ -149,7 +150,8 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
         load = tasks.measurements.load_month(month)
         figures["load_total_s"] = round(time.perf_counter() - t, 3)
         stages = {"parse_stage_s": load.timings.get("stage"), "check_s": load.timings.get("check"),
-                  "validate_s": load.timings.get("validate"), "load_s": load.timings.get("load")}
+                  "validate_s": load.timings.get("validate"), "load_s": load.timings.get("load"),
+                  "vacuum_s": load.timings.get("vacuum")}
         figures.update(stages)
         t = time.perf_counter()
         tasks.compute_compliance(month)
@@ -195,7 +197,7 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
 
 def format_table(figures: dict) -> str:
     cols = [("rows", "N"), ("floor_copy_s", "COPY floor s"), ("parse_stage_s", "parse+stage s"), ("check_s", "check s"),
-            ("validate_s", "validate s"), ("load_s", "load s"), ("compute_s", "compute s"), ("render_s", "render s"),
+            ("validate_s", "validate s"), ("load_s", "load s"), ("vacuum_s", "vacuum s"), ("compute_s", "compute s"), ("render_s", "render s"),
             ("pipeline_s", "pipeline s"), ("ratio_to_floor", "ratio"), ("rows_per_s", "rows/s"),
             ("us_per_row", "µs/row"), ("peak_rss_mib", "peak RSS MiB")]
     head = " | ".join(h for _, h in cols)

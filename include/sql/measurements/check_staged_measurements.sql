@@ -1,7 +1,7 @@
 -- The rows of one load typed once, each with the list of rules it breaks (in the suite's order).
 -- Numbers and times are parsed; names are resolved through dim_alias on the measurement's date.
 -- A value that does not parse or resolve becomes NULL, and the rules say which rule that breaks.
--- Names are matched through staged_names (collect_staged_spellings.sql, same transaction):
+-- Names are matched through {names} (collect_staged_spellings.sql):
 -- normalised once per distinct spelling, not once per row.
 -- The row as read (for the quarantine) is kept as raw_row for the failing rows only (NULL for the
 -- rest), so that the quarantine reads this table alone.
@@ -53,13 +53,13 @@ with parsed as (
     d.latency_ms as r_latency_ms, d.jitter_ms as r_jitter_ms, d.province as r_province, d.district as r_district,
     d.latitude as r_latitude, d.longitude as r_longitude, d.device_id as r_device_id, d.platform as r_platform
   from dated d
-  left join staged_names op on op.kind = 'operator' and op.v = d.operator
+  left join {names} op on op.kind = 'operator' and op.v = d.operator
     and d.on_date >= op.valid_from and (op.valid_to is null or d.on_date <= op.valid_to)
-  left join staged_names nt on nt.kind = 'network_type' and nt.v = d.network_type
+  left join {names} nt on nt.kind = 'network_type' and nt.v = d.network_type
     and d.on_date >= nt.valid_from and (nt.valid_to is null or d.on_date <= nt.valid_to)
-  left join staged_names ar on ar.kind = 'area' and ar.v = d.district
+  left join {names} ar on ar.kind = 'area' and ar.v = d.district
     and d.on_date >= ar.valid_from and (ar.valid_to is null or d.on_date <= ar.valid_to)
-  left join staged_names pv on pv.kind = 'province' and pv.v = d.province
+  left join {names} pv on pv.kind = 'province' and pv.v = d.province
     and d.on_date >= pv.valid_from and (pv.valid_to is null or d.on_date <= pv.valid_to)
 )
 select r.load_id, r.file_id, r.line_no, r.measurement_id, r.measured_at, r.month, r.month_label,
