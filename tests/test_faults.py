@@ -71,6 +71,45 @@ def test_two_runs_of_the_same_month_at_once_never_mix(db):
     assert query(db, "select count(*), count(distinct measurement_id) from ispeed.fact_measurement") == [(loaded, loaded)]
 
 
+def test_loads_and_reloads_of_different_months_at_once_neither_deadlock_nor_mix(db):
+    """A backfill runs months side by side. Each first load and each reload builds its month's
+    partition and swaps it in (dropping the old one waits for every reader of the facts): two
+    months at once must both finish, each with its own rows, and a compute reading the facts
+    meanwhile must not stop them."""
+    from ispeed import compliance
+
+    sep = date(2024, 9, 1)
+    for month, seed in ((sep, 11), (OCT, 12)):
+        generate_month(month, 2000, measurements.landing_folder(month), seed=seed)
+
+    def both(reload: bool) -> list:
+        results, errors = {}, []
+
+        def run(month):
+            try:
+                results[month] = measurements.load_month(month, reload=reload)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(m,)) for m in (sep, OCT)]
+        for th in threads:
+            th.start()
+        if reload:  # a compute of one month while both months are reloaded
+            compliance.compute_month(sep)
+        for th in threads:
+            th.join(timeout=120)
+        assert not errors
+        return [results[sep], results[OCT]]
+
+    first = both(reload=False)
+    again = both(reload=True)
+    for a, b, month in zip(first, again, (sep, OCT)):
+        assert a.rows_read == b.rows_read == 2000
+        assert a.rows_loaded == b.rows_loaded > 0
+        assert query(db, "select count(*) from ispeed.fact_measurement where month = %s", (month,)) == [(b.rows_loaded,)]
+    assert query(db, "select count(*) from ispeed.fact_measurement") == [(again[0].rows_loaded + again[1].rows_loaded,)]
+
+
 def test_a_rerun_after_late_files_adds_them_and_records_which_run_made_which_report(db, data_dir):
     folder = measurements.landing_folder(OCT)
     generate_month(OCT, 2000, folder, seed=8)

@@ -185,7 +185,6 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
             summary.files.append(outcome)
             if outcome.status == "staged":
                 staged[outcome.file_id] = (outcome, path, archived)
-        cur.execute(sql.SQL("analyze {}").format(partition))  # so that the typing joins hash, not loop
         conn.commit()
         clock = _lap(summary, "stage", clock)
 
@@ -208,7 +207,7 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         rules_table = sql.SQL(rules_table_sql(rules).replace("%", "%%"))
         cur.execute(_q("quarantine_failed_measurements.sql", checked=checked, rules_table=rules_table),
                     {"month": month})
-        loaded = _insert_facts(cur, month, load_id, checked, replace=reload)
+        loaded, swap_partition = _insert_facts(cur, month, load_id, checked, replace=reload)
         cur.execute(_q("count_checked_by_file.sql", checked=checked))
         for file_id, rows_read, rows_quarantined in cur.fetchall():
             outcome = staged[file_id][0]
@@ -228,6 +227,10 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         summary.validation = suite_result.summary()
         summary.validation_path = str(save_result(
             suite_result, cfg.validation / "measurements" / month_label(month), f"load_{load_id}"))
+        if swap_partition is not None:
+            # Last, so that the lock it takes on the facts (readers of every month wait) lasts
+            # only until the commit below.
+            cur.execute(swap_partition, {"month": month})
         _finish_load(cur, summary, suite_result, "succeeded", None)
         conn.commit()
     except BaseException as exc:
@@ -264,24 +267,33 @@ def _vacuum_month(conn, month: date) -> None:
         conn.autocommit = False
 
 
-def _insert_facts(cur, month: date, load_id: int, checked, *, replace: bool) -> dict[int, int]:
-    """The checked rows that break no rule become facts; returns the rows inserted per file.
+#: Taken (for the transaction) before a load first reads the facts: loads that replace a month's
+#: partition drop the old one, which needs every reader of the facts gone; two loads of different
+#: months that both read the facts, then both waited for the other to drop, would deadlock.
+FACTS_LOCK = "ispeed:fact_measurement:partitions"
+
+
+def _insert_facts(cur, month: date, load_id: int, checked, *, replace: bool) -> tuple[dict[int, int], sql.Composed | None]:
+    """The checked rows that break no rule become facts. Returns the rows inserted per file, and
+    the statements that swap the new partition in (to run just before the commit), if any.
 
     A month without facts (its first load) or being reloaded gets a new partition, built without
     an index and attached at the end (about half the time of inserting row by row into the
     indexed one); a month that has facts already (late files) gets the rows it does not have."""
     name = f"fact_measurement_{month:%Y_%m}"
+    cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (FACTS_LOCK,))
     cur.execute(paths.read_sql("measurements/month_has_facts.sql"), {"month": month})
     if replace or not cur.fetchone()[0]:
         built = sql.Identifier("ispeed", f"{name}_l{load_id}")
         cur.execute(_q("build_month_facts.sql", built=built, checked=checked), {"month": month})
         loaded = dict(cur.fetchall())
-        cur.execute(_q("replace_month_partition.sql", built=built, partition=sql.Identifier("ispeed", name),
-                       partition_name=sql.Identifier(name)), {"month": month})
-        return loaded
+        cur.execute(sql.SQL("alter table {} add primary key (month, measurement_id)").format(built))
+        swap = _q("replace_month_partition.sql", built=built, partition=sql.Identifier("ispeed", name),
+                  partition_name=sql.Identifier(name))
+        return loaded, swap
     cur.execute(_q("ensure_month_partition.sql", partition=sql.Identifier("ispeed", name)), {"month": month})
     cur.execute(_q("insert_measurement_facts.sql", checked=checked))
-    return dict(cur.fetchall())
+    return dict(cur.fetchall()), None
 
 
 class _Background:
@@ -423,21 +435,24 @@ class _Digest:
 
 
 def _digest(path: Path) -> _Digest:
-    """sha256 of the file, its line feeds, whether it ends with one, and its longest line: one pass."""
+    """sha256 of the file, its line feeds, whether it ends with one, and its longest line: one pass,
+    in blocks that hashlib and numpy work through without holding the interpreter (a thread
+    importing Great Expectations runs at the same time)."""
+    import numpy as np
+
     digest = hashlib.sha256()
-    newlines = longest = carry = 0
+    newlines = longest = carry = 0  # carry: bytes since the last line feed
     last = b""
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        for block in iter(lambda: fh.read(1 << 22), b""):
             digest.update(block)
-            count = block.count(b"\n")
-            if count:
-                first = block.index(b"\n") + 1
-                longest = max(longest, carry + first, max(map(len, block[first:].split(b"\n"))) + 1)
-                carry = len(block) - block.rindex(b"\n") - 1
+            ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)  # positions of b"\n"
+            if ends.size:
+                longest = max(longest, carry + int(ends[0]) + 1, int(np.diff(ends).max()) if ends.size > 1 else 0)
+                carry = len(block) - int(ends[-1]) - 1
             else:
                 carry += len(block)
-            newlines += count
+            newlines += int(ends.size)
             last = block
     return _Digest(digest.hexdigest(), newlines, last.endswith(b"\n"), max(longest, carry))
 

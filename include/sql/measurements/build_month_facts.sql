@@ -1,9 +1,10 @@
 -- The month's facts built in a new table when the month has none yet (its first load, or a reload,
--- which replaces the month): no index to maintain row by row and no conflict to check; the primary
--- key is built once at the end (replace_month_partition.sql). An id seen twice in the load is a
--- duplicate: DISTINCT ON keeps its first occurrence (by file, then line), as the ON CONFLICT of
--- insert_measurement_facts.sql does when the month already has facts. Ids compare byte by byte
--- ("C"): only equality matters here. Returns the rows kept per file, for the file registry.
+-- which replaces the month): no index to maintain row by row and no conflict to check. The loader
+-- then builds the primary key in one pass, and replace_month_partition.sql swaps the table in.
+-- An id seen twice in the load is a duplicate: DISTINCT ON keeps its first occurrence (by file,
+-- then line), as the ON CONFLICT of insert_measurement_facts.sql does when the month already has
+-- facts. Ids compare byte by byte ("C"): only equality matters here. Returns the rows kept per
+-- file, for the file registry.
 create table {built} (like ispeed.fact_measurement including defaults, check (month = %(month)s));
 
 with inserted as (

@@ -6,10 +6,9 @@
 -- parallel workers can read it, so the whole check runs on every core.
 create unlogged table {names} as
 select a.kind, u.v, a.code, a.valid_from, a.valid_to
-from (select operator as v from {partition}
-      union select network_type from {partition}
-      union select district from {partition}
-      union select province from {partition}) u
-join ispeed.dim_alias a on a.alias_key = ispeed.norm_key(u.v)
-where u.v is not null;
+from (select distinct x.v  -- one scan of the load for the four columns
+      from {partition} s
+      cross join lateral (values (s.operator), (s.network_type), (s.district), (s.province)) as x(v)
+      where x.v is not null) u
+join ispeed.dim_alias a on a.alias_key = ispeed.norm_key(u.v);
 analyze {names};
