@@ -4,8 +4,10 @@
       -> COPY into a staging partition of the load (all text, as read)
       -> typed and checked against the expectation suite (set-based SQL)
       -> Great Expectations runs the suite on the checked rows (its JSON is kept)
-      -> one transaction: quarantine the failing rows, insert the rest into fact_measurement
-      -> files archived (or set aside when rejected)
+      -> one transaction: quarantine the failing rows; the rest become facts: a month's first load
+         (or a reload) builds the month's partition of fact_measurement and swaps it in, a later
+         load inserts the ids the month does not have yet
+      -> files archived (or set aside when rejected); VACUUM (ANALYZE) of the month's partition
 
 Every row read is accounted for, per file and per load: read = loaded + quarantined + duplicate.
 Re-running a month adds only files not loaded before (a file is known by its sha256), so a second
