@@ -16,7 +16,7 @@ def test_benchmark_quick_mode_prints_and_writes_its_figures(pg_admin_params, tmp
     table = bench.format_table(figures)
     assert table.splitlines()[0].startswith("N | COPY floor s")
     written = json.loads((tmp_path / "results").joinpath(figures["json"].rsplit("/", 1)[1]).read_text())
-    for key in ("floor_copy_s", "parse_stage_s", "check_s", "validate_s", "load_s", "compute_s", "render_s",
-                "ratio_to_floor", "rows_per_s", "peak_rss_mib"):
+    for key in ("floor_copy_s", "parse_stage_s", "check_s", "validate_s", "load_s", "vacuum_s", "compute_s",
+                "render_s", "ratio_to_floor", "cpu_busy_s", "rows_per_s", "peak_rss_mib"):
         assert written[key] > 0, key
     assert written["loaded"] + written["quarantined"] <= 100_000 < written["loaded"] + written["quarantined"] + 2000

@@ -16,8 +16,9 @@ Stages timed, as the monthly DAG runs them:
 - compute: the month's compliance marts;
 - render: the report's data read from the warehouse and the PDF and annex written.
 ``ratio`` = wall-clock time of (parse+stage, check, validate and load, compute) / floor COPY,
-measured in the same run on the same file. Peak RSS is this process's (resource.getrusage); PostgreSQL's own memory is the
-server's and is not counted.
+measured in the same run on the same file. ``CPU-s`` = CPU-seconds the machine was busy over the
+same stages (/proc/stat: this process and PostgreSQL's, every core). Peak RSS is this process's
+(resource.getrusage); PostgreSQL's own memory is the server's and is not counted.
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ FLOOR_TABLE = """create unlogged table bench_floor (
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _cpu_busy_s() -> float | None:
+    """CPU-seconds the whole machine has been busy (all cores, every process: this one and
+    PostgreSQL's), from /proc/stat; None where there is none. The difference over a stage says how
+    much work it took, whatever the cores it ran on."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    values = [int(v) for v in fields]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
 
 
 def _server(workdir: Path):
@@ -146,6 +159,7 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
         floor_copy.unlink()
 
         rss_before = _peak_rss_mib()
+        cpu_before = _cpu_busy_s()
         t = time.perf_counter()
         load = tasks.measurements.load_month(month)
         figures["load_total_s"] = round(time.perf_counter() - t, 3)
@@ -156,6 +170,8 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
         t = time.perf_counter()
         tasks.compute_compliance(month)
         figures["compute_s"] = round(time.perf_counter() - t, 3)
+        cpu_after = _cpu_busy_s()
+        figures["cpu_busy_s"] = round(cpu_after - cpu_before, 1) if cpu_before is not None else None
         from .report.collect import collect_report_data
         from .report.render import render_report, report_folder
         from . import warehouse
@@ -198,7 +214,7 @@ def run(rows: int, *, history: int = 0, out: Path | None = None, month: date = d
 def format_table(figures: dict) -> str:
     cols = [("rows", "N"), ("floor_copy_s", "COPY floor s"), ("parse_stage_s", "parse+stage s"), ("check_s", "check s"),
             ("validate_s", "validate s"), ("load_s", "load s"), ("vacuum_s", "vacuum s"), ("compute_s", "compute s"), ("render_s", "render s"),
-            ("pipeline_s", "pipeline s"), ("ratio_to_floor", "ratio"), ("rows_per_s", "rows/s"),
+            ("pipeline_s", "pipeline s"), ("ratio_to_floor", "ratio"), ("cpu_busy_s", "CPU-s"), ("rows_per_s", "rows/s"),
             ("us_per_row", "µs/row"), ("peak_rss_mib", "peak RSS MiB")]
     head = " | ".join(h for _, h in cols)
     row = " | ".join(str(figures.get(k)) for k, _ in cols)
