@@ -394,7 +394,7 @@ def test_one_month_reads_only_its_partition(db):
     insert(db, sample(SEP, "VIETTEL", "4G", "303", [41.0] * 10, 2, rng)
            + sample(OCT, "VIETTEL", "4G", "303", [41.0] * 10, 2, rng))
     params = compliance.sql_parameters(compliance.compliance_config(), OCT)
-    setup = [paths.read_sql("compliance/compliance_month_tests.sql")]
+    setup = [paths.read_sql("compliance/compliance_month_scope.sql"), paths.read_sql("compliance/compliance_month_tests.sql")]
     statement = "select * from month_tests"  # what every part of the statistics reads
     with db.cursor() as cur:
         cur.execute("begin")  # its temporary tables live until the end of the transaction

@@ -7,7 +7,8 @@ so that the report, backfills and audits read the same numbers. docs/method.md i
 This module is only the runner. It reads include/config/compliance.yaml, turns it into query
 parameters, and runs the files of ``BUILDS`` in order, in one transaction per month:
 
-    compliance_month_tests.sql        -> the month's tests (a temporary view)
+    compliance_month_scope.sql        -> the month's populations (temporary tables)
+    compliance_month_tests.sql        -> the month's tests (a temporary view, on each part's connection)
     compliance_stats_*.sql            -> the parts of the statistics, computed at the same time on
                                          connections of their own, in the month's snapshot
     compliance_month_statistics.sql   -> their rows together (temporary): one per group, both levels
@@ -208,6 +209,10 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
         with conn.cursor() as cur:
             # Held until the end: a second run of the same month waits here, then recomputes.
             cur.execute("select pg_advisory_lock(hashtext(%s))", (_lock_key(month),))
+            # Shared with other readers, exclusive to a load swapping the month's partition in
+            # (measurements.py): a snapshot taken before such a swap would find the new partition
+            # empty. Taken before the snapshot below, so it sees the month before or after a swap.
+            cur.execute("select pg_advisory_lock_shared(hashtext(%s))", (warehouse.facts_lock_key(month),))
         conn.commit()
         with conn.cursor() as cur:
             # One snapshot of the facts for every file; now() is the same on every row of the run.
@@ -220,18 +225,18 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             cur.execute("select pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
             rows = _statistics(where, snapshot, params)
-            cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
+            cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_statistics.sql"), params)
             _store_statistics(cur, rows)
             for name, table in BUILDS:
                 cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
                 counts[table] = cur.rowcount  # of the insert, the file's last statement
-            cur.execute("drop view month_tests")
             cur.execute("select now()")
             computed_at: datetime = cur.fetchone()[0]
             operators = _read(conn, "read_compliance_by_operator", month)
         conn.commit()
         with conn.cursor() as cur:
+            cur.execute("select pg_advisory_unlock_shared(hashtext(%s))", (warehouse.facts_lock_key(month),))
             cur.execute("select pg_advisory_unlock(hashtext(%s))", (_lock_key(month),))
     summary = summarize(month, cfg, operators, computed_at, counts, round(time.perf_counter() - clock, 3))
     log.info("%s", format_summary(summary))
@@ -249,6 +254,7 @@ def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict
             cur.execute("set transaction snapshot %s", (snapshot,))
             cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
             cur.execute("set local max_parallel_workers_per_gather = 0")
+            cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
             cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
             columns = [d.name for d in cur.description]
@@ -269,6 +275,12 @@ def _statistics(where: warehouse.Target | None, snapshot: str, params: dict) -> 
     for part in parts:
         for row in part:
             merged.setdefault((row["operator_code"], row["network_type"], row["area_code"]), {}).update(row)
+    for key, row in merged.items():
+        # The parts group the same tests of one snapshot: every group gets every figure, or a bug.
+        missing = [c for c in STATISTICS_COLUMNS if c not in row]
+        if missing:
+            raise RuntimeError(f"compliance: no {', '.join(missing)} for the group {key} from the parts "
+                               f"{', '.join(STATISTICS_PARTS)} (include/sql/compliance/): they must group the same tests")
     return list(merged.values())
 
 

@@ -205,7 +205,7 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         suite = _Background(run_suite, where.sqlalchemy_url(), f"ispeed.{checked_name}", rules,
                             cfg.validation / "measurements" / month_label(month) / f"load_{load_id}_docs")
         if reload:
-            cur.execute(paths.read_sql("measurements/delete_month_measurements.sql"), {"month": month})
+            cur.execute(paths.read_sql("measurements/mark_month_replaced.sql"), {"month": month})
         rules_table = sql.SQL(rules_table_sql(rules).replace("%", "%%"))
         cur.execute(_q("quarantine_failed_measurements.sql", checked=checked, rules_table=rules_table),
                     {"month": month})
@@ -232,7 +232,7 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
         if swap_partition is not None:
             # Last, so that the lock it takes on the facts (readers of every month wait) lasts
             # only until the commit below.
-            cur.execute(swap_partition, {"month": month})
+            _swap_partition(cur, month, swap_partition)
         _finish_load(cur, summary, suite_result, "succeeded", None)
         conn.commit()
     except BaseException as exc:
@@ -266,26 +266,33 @@ def _vacuum_month(conn, month: date) -> None:
         log.warning("could not vacuum %s after the load (%s); autovacuum will", partition.strings[-1],
                     str(exc).splitlines()[0])
     finally:
-        conn.autocommit = False
+        if not conn.closed:
+            conn.autocommit = False
 
 
 #: Taken (for the transaction) before a load first reads the facts: loads that replace a month's
 #: partition drop the old one, which needs every reader of the facts gone; two loads of different
 #: months that both read the facts, then both waited for the other to drop, would deadlock.
 FACTS_LOCK = "ispeed:fact_measurement:partitions"
+#: Dropping a month's old partition waits for every reader of the facts, of any month, and every
+#: new reader queues behind it: the wait is cut at SWAP_LOCK_TIMEOUT and tried again, SWAP_ATTEMPTS
+#: times, so that a long query elsewhere does not stall every reader of the warehouse meanwhile.
+SWAP_LOCK_TIMEOUT = "2s"
+SWAP_ATTEMPTS = 60
 
 
 def _insert_facts(cur, month: date, load_id: int, checked, *, replace: bool) -> tuple[dict[int, int], sql.Composed | None]:
     """The checked rows that break no rule become facts. Returns the rows inserted per file, and
     the statements that swap the new partition in (to run just before the commit), if any.
 
-    A month without facts (its first load) or being reloaded gets a new partition, built without
-    an index and attached at the end (about half the time of inserting row by row into the
-    indexed one); a month that has facts already (late files) gets the rows it does not have."""
+    A month whose partition does not exist yet (its first load) or that is being reloaded gets a new
+    partition, built without an index and attached at the end (about half the time of inserting row
+    by row into the indexed one); otherwise the month gets the rows it does not have yet."""
     name = f"fact_measurement_{month:%Y_%m}"
     cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (FACTS_LOCK,))
-    cur.execute(paths.read_sql("measurements/month_has_facts.sql"), {"month": month})
-    if replace or not cur.fetchone()[0]:
+    cur.execute(paths.read_sql("measurements/month_has_facts.sql"), {"month": month, "partition": f"ispeed.{name}"})
+    partition_exists, has_facts = cur.fetchone()
+    if replace or not partition_exists:
         built = sql.Identifier("ispeed", f"{name}_l{load_id}")
         cur.execute(_q("build_month_facts.sql", built=built, checked=checked), {"month": month})
         loaded = dict(cur.fetchall())
@@ -296,6 +303,30 @@ def _insert_facts(cur, month: date, load_id: int, checked, *, replace: bool) -> 
     cur.execute(_q("ensure_month_partition.sql", partition=sql.Identifier("ispeed", name)), {"month": month})
     cur.execute(_q("insert_measurement_facts.sql", checked=checked))
     return dict(cur.fetchall()), None
+
+
+def _swap_partition(cur, month: date, swap: sql.Composed) -> None:
+    """Swap the month's new partition in (replace_month_partition.sql). First the month's facts
+    lock, exclusive: a compliance run of the month holds it shared for its snapshot, which must
+    see the month before the swap or after it (a snapshot older than a dropped table reads the new
+    one as empty). Then the drop, its wait for other readers cut short and tried again."""
+    cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (warehouse.facts_lock_key(month),))
+    for attempt in range(1, SWAP_ATTEMPTS + 1):
+        cur.execute("savepoint swap_partition")
+        cur.execute("select set_config('lock_timeout', %s, true)", (SWAP_LOCK_TIMEOUT,))
+        try:
+            cur.execute(swap, {"month": month})
+        except psycopg2.errors.LockNotAvailable:
+            cur.execute("rollback to savepoint swap_partition")
+            if attempt == SWAP_ATTEMPTS:
+                raise
+            log.info("%s: the facts are being read (attempt %s); swapping the month's partition in again in 1 s",
+                     month_label(month), attempt)
+            time.sleep(1)
+            continue
+        cur.execute("release savepoint swap_partition")
+        cur.execute("select set_config('lock_timeout', '0', true)")
+        return
 
 
 class _Background:

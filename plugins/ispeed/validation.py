@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -176,11 +177,23 @@ class SuiteResult:
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
 
 
+#: Great Expectations keeps its context in the process (get_context returns the same project), so
+#: two suites run at once in one process (two months loaded side by side in threads) see each
+#: other's suite and checkpoint and fail; they take turns instead.
+_GX_LOCK = threading.Lock()
+
+
 def run_suite(sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: Path | None = None,
               result_format: dict | str = RESULT_FORMAT) -> SuiteResult:
     """Run the suite with Great Expectations' SQL engine on ``table`` (schema-qualified name of a
     committed table) in an ephemeral context. With ``docs_folder``, GX's Data Docs (HTML) of the
     result are written there, for a data engineer to open (index.html)."""
+    with _GX_LOCK:
+        return _run_suite(sqlalchemy_url, table, rules, docs_folder, result_format)
+
+
+def _run_suite(sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: Path | None,
+               result_format: dict | str) -> SuiteResult:
     import shutil
     from urllib.parse import unquote, urlparse
 

@@ -171,3 +171,10 @@ def connection(where: Target | None = None) -> Iterator[psycopg2.extensions.conn
         raise
     finally:
         conn.close()
+
+
+def facts_lock_key(month) -> str:
+    """The advisory lock on a month's facts: shared by the compliance run, which reads the month in
+    one snapshot, and exclusive to a load that replaces the month's partition (dropping a table is
+    not safe for snapshots taken before it). Used as hashtext(key)."""
+    return f"ispeed:facts:{month:%Y-%m}"

@@ -1,7 +1,7 @@
 -- ispeed.mart_compliance_operator for one month: per operator and network type, the whole province.
 -- Run by plugins/ispeed/compliance.py inside the month's transaction, after
--- compliance_month_statistics.sql (the temporary tables month_scope and month_statistics);
--- docs/method.md is the method.
+-- compliance_month_scope.sql (month_scope) and compliance_month_statistics.sql (month_statistics,
+-- filled from compliance_stats_*.sql); docs/method.md is the method.
 -- Parameters: month, threshold, compliance_types (sorted text[]), compliance_label, statistic,
 -- t_quantiles (t quantile for df = 1..N), t_z and t_g1..t_g4 (Cornish-Fisher expansion for df > N),
 -- min_tests, min_devices, confidence, method_version, run_id.

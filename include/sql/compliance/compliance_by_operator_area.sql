@@ -1,5 +1,6 @@
 -- ispeed.mart_compliance_operator_area for one month: per operator, network type and district
--- (area). The same statistics as compliance_by_operator.sql, one level down; docs/method.md.
+-- (area). The same statistics as compliance_by_operator.sql, one level down (the rows of
+-- month_statistics with an area_code); docs/method.md.
 -- Parameters: those of compliance_by_operator.sql, with area_min_tests and area_min_devices as the
 -- minimums, and province_code (include/config/pipeline.yaml) for the areas listed without tests.
 delete from ispeed.mart_compliance_operator_area where month = %(month)s;

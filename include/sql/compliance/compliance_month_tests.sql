@@ -1,25 +1,8 @@
--- The month's tests as the statistics see them: the temporary view month_tests (one row per test
--- and population it belongs to), over the temporary tables month_scope and month_membership.
--- Run by plugins/ispeed/compliance.py on the month's connection and on each connection that
--- computes a part of the statistics (compliance_stats_*.sql), all in one snapshot of the facts.
--- Parameters: month, compliance_types (sorted text[]), compliance_label.
+-- The month's tests as the statistics see them: the temporary view month_tests, one row per test
+-- and population it belongs to (compliance_month_scope.sql, same session). Run by
+-- plugins/ispeed/compliance.py on each connection that computes a part of the statistics
+-- (compliance_stats_*.sql), all in one snapshot of the facts. Parameters: month.
 -- Every read of the facts filters on month, the partition key, so only the month's partition is read.
-create temp table month_scope on commit drop as
--- The populations: each network type on its own, and the compliance network types together (an
--- extra population only when there are several of them).
-select n.network_type_code as network_type, array[n.network_type_code] as members,
-       array[n.network_type_code] = %(compliance_types)s::text[] as in_compliance_scope
-from ispeed.dim_network_type n
-union all
-select %(compliance_label)s::text, %(compliance_types)s::text[], true
-where cardinality(%(compliance_types)s::text[]) > 1;
-
-create temp table month_membership on commit drop as
--- Which populations a test belongs to (a plain equality, so that the facts join it by hash).
-select m.network_type_code, s.network_type
-from month_scope s cross join unnest(s.members) as m(network_type_code);
-analyze month_membership;
-
 create temp view month_tests as
 -- Text keys compared byte by byte ("C"): grouping needs equality only, and sorting the month by
 -- the language's collation cost more than all the arithmetic.

@@ -1,6 +1,7 @@
 -- The month's device-days and their mean (docs/method.md): each (device, local day) is one unit;
 -- a test without a device id is a unit of its own. Within a district, a device testing in two
--- districts on one day is a unit in each. The province's level (area_code NULL); the districts' are
+-- districts on one day is a unit in each. A unit's mean is a double, their mean exact (numeric),
+-- as before these parts were split. The province's level (area_code NULL); the districts' are
 -- compliance_stats_area_device_days.sql, computed at the same time.
 -- Run by plugins/ispeed/compliance.py on a connection of its own, beside the other
 -- compliance_stats_*.sql files, after compliance_month_tests.sql; the rows go to month_statistics.
@@ -10,6 +11,6 @@ with units as (
   group by operator_code, network_type, device_id, local_day, lone_test
 )
 select operator_code, network_type, null::text as area_code, count(*) as device_days,
-       avg(unit_mean)::numeric as ddm_x
+       avg(unit_mean::numeric) as ddm_x
 from units
 group by operator_code, network_type;
