@@ -12,6 +12,7 @@ parameters, and runs the files of ``BUILDS`` in order, in one transaction per mo
     compliance_stats_*.sql            -> the parts of the statistics, computed at the same time on
                                          connections of their own, in the month's snapshot
     compliance_month_statistics.sql   -> their rows together (temporary): one per group, both levels
+    compliance_month_figures.sql      -> figures and verdicts of both levels (temporary)
     compliance_by_operator.sql        -> ispeed.mart_compliance_operator
     compliance_by_operator_area.sql   -> ispeed.mart_compliance_operator_area
     compliance_trend_by_operator.sql  -> ispeed.mart_compliance_trend (from the stored operator rows)
@@ -54,7 +55,7 @@ VERDICTS = ("meets", "does_not_meet", "insufficient_data")
 #: on a connection of its own at the same time (serial plans each, so their sums stay in one order).
 STATISTICS_PARTS = ("compliance_stats_device_days", "compliance_stats_area_device_days", "compliance_stats_devices",
                     "compliance_stats_tests", "compliance_stats_medians")
-#: What compute_month builds from month_statistics, in order: (SQL file, table it fills).
+#: What compute_month builds from month_figures, in order: (SQL file, table it fills).
 BUILDS: tuple[tuple[str, str], ...] = (
     ("compliance_by_operator", "mart_compliance_operator"),
     ("compliance_by_operator_area", "mart_compliance_operator_area"),
@@ -228,6 +229,7 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_statistics.sql"), params)
             _store_statistics(cur, rows)
+            cur.execute(paths.read_sql("compliance/compliance_month_figures.sql"), params)
             for name, table in BUILDS:
                 cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
                 counts[table] = cur.rowcount  # of the insert, the file's last statement

@@ -1,10 +1,8 @@
 -- ispeed.mart_compliance_operator for one month: per operator and network type, the whole province.
 -- Run by plugins/ispeed/compliance.py inside the month's transaction, after
--- compliance_month_scope.sql (month_scope) and compliance_month_statistics.sql (month_statistics,
--- filled from compliance_stats_*.sql); docs/method.md is the method.
--- Parameters: month, threshold, compliance_types (sorted text[]), compliance_label, statistic,
--- t_quantiles (t quantile for df = 1..N), t_z and t_g1..t_g4 (Cornish-Fisher expansion for df > N),
--- min_tests, min_devices, confidence, method_version, run_id.
+-- compliance_month_figures.sql (month_figures: the figures and verdicts of both levels);
+-- docs/method.md is the method. Parameters: month, statistic, threshold, confidence,
+-- method_version, run_id.
 delete from ispeed.mart_compliance_operator where month = %(month)s;
 
 insert into ispeed.mart_compliance_operator
@@ -13,75 +11,12 @@ insert into ispeed.mart_compliance_operator
    median_latency, tests_at_or_above_threshold, share_at_or_above_threshold, device_day_weighted_mean,
    statistic, figure, sufficient_data, verdict, ci_straddles_threshold, threshold, confidence,
    min_tests, min_devices, method_version, run_id, computed_at)
-with scope as (
-  select * from month_scope
-), stats as (
-  -- compliance_month_statistics.sql, same transaction: the province's rows
-  select * from month_statistics where area_code is null
-), keys as (
-  -- Every operator valid in the month gets its compliance row, tests or not; other populations
-  -- only where there are tests.
-  select o.operator_code, s.network_type
-  from ispeed.dim_operator o
-  cross join scope s
-  where s.in_compliance_scope
-    and o.valid_from < (%(month)s::date + interval '1 month')
-    and (o.valid_to is null or o.valid_to >= %(month)s::date)
-  union
-  select operator_code, network_type from stats
-), tq as (
-  -- The t quantile for each group's degrees of freedom (null below 2 tests).
-  select g.operator_code, g.network_type,
-         case when g.df < 1 then null
-              when g.df <= cardinality(%(t_quantiles)s::float8[]) then (%(t_quantiles)s::float8[])[g.df::int]
-              else %(t_z)s::float8 + %(t_g1)s::float8 / g.df + %(t_g2)s::float8 / g.df ^ 2
-                   + %(t_g3)s::float8 / g.df ^ 3 + %(t_g4)s::float8 / g.df ^ 4
-         end as t
-  from (select operator_code, network_type, (tests - 1)::float8 as df from stats) g
-), rounded as (
-  select k.operator_code, k.network_type, s.in_compliance_scope,
-         coalesce(st.tests, 0)                as tests,
-         coalesce(st.devices, 0)              as devices,
-         coalesce(st.tests_without_device, 0) as tests_without_device,
-         coalesce(st.device_days, 0)          as device_days,
-         round(st.mean_x, 4)                  as mean,
-         round(st.sd_x, 4)                    as stddev,
-         round(st.mean_x - (tq.t * st.sd_x::float8 / sqrt(st.tests::float8))::numeric, 4) as ci_low,
-         round(st.mean_x + (tq.t * st.sd_x::float8 / sqrt(st.tests::float8))::numeric, 4) as ci_high,
-         round(st.pct[2]::numeric, 4)         as median,
-         round(st.pct[1]::numeric, 4)         as p10,
-         round(st.pct[3]::numeric, 4)         as p90,
-         round(st.mean_upload_x, 4)           as mean_upload,
-         round(st.median_upload_x::numeric, 4)  as median_upload,
-         round(st.median_latency_x::numeric, 4) as median_latency,
-         coalesce(st.at_or_above, 0)          as tests_at_or_above_threshold,
-         round(st.at_or_above::numeric / nullif(st.tests, 0), 4) as share_at_or_above_threshold,
-         round(st.ddm_x, 4)                   as device_day_weighted_mean
-  from keys k
-  join scope s on s.network_type = k.network_type
-  left join stats st on st.operator_code = k.operator_code and st.network_type = k.network_type
-  left join tq on tq.operator_code = k.operator_code and tq.network_type = k.network_type
-), judged as (
-  select r.*,
-         case %(statistic)s when 'mean' then r.mean
-                            when 'median' then r.median
-                            when 'device_day_mean' then r.device_day_weighted_mean end as figure,
-         (r.tests > 0 and r.tests >= %(min_tests)s
-          and r.devices + r.tests_without_device >= %(min_devices)s) as sufficient_data
-  from rounded r
-)
-select %(month)s::date, j.operator_code, j.network_type, j.in_compliance_scope, j.tests, j.devices,
-       j.tests_without_device, j.device_days, j.mean, j.stddev, j.ci_low, j.ci_high, j.median, j.p10,
-       j.p90, j.mean_upload, j.median_upload, j.median_latency, j.tests_at_or_above_threshold,
-       j.share_at_or_above_threshold, j.device_day_weighted_mean, %(statistic)s, j.figure,
-       j.sufficient_data,
-       case when not j.in_compliance_scope then null
-            when not j.sufficient_data then 'insufficient_data'
-            when j.figure >= %(threshold)s then 'meets'      -- "at least": 40.0000 meets 40
-            else 'does_not_meet' end,
-       case when j.ci_low is null then null
-            else j.ci_low < %(threshold)s and %(threshold)s <= j.ci_high end,
-       %(threshold)s, %(confidence)s, %(min_tests)s, %(min_devices)s, %(method_version)s, %(run_id)s,
-       now()
-from judged j
-order by j.operator_code, j.network_type;
+select %(month)s::date, f.operator_code, f.network_type, f.in_compliance_scope, f.tests, f.devices,
+       f.tests_without_device, f.device_days, f.mean, f.stddev, f.ci_low, f.ci_high, f.median, f.p10,
+       f.p90, f.mean_upload, f.median_upload, f.median_latency, f.tests_at_or_above_threshold,
+       f.share_at_or_above_threshold, f.device_day_weighted_mean, %(statistic)s, f.figure,
+       f.sufficient_data, f.verdict, f.ci_straddles_threshold, %(threshold)s, %(confidence)s,
+       f.min_tests, f.min_devices, %(method_version)s, %(run_id)s, now()
+from month_figures f
+where f.area_code is null
+order by f.operator_code, f.network_type;
