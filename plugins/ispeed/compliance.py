@@ -216,12 +216,7 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             cur.execute("select pg_advisory_lock_shared(hashtext(%s))", (warehouse.facts_lock_key(month),))
         conn.commit()
         with conn.cursor() as cur:
-            # One snapshot of the facts for every file; now() is the same on every row of the run.
-            cur.execute("set transaction isolation level repeatable read")
-            cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
-            # Sums in double precision depend on the order rows are added in; without parallel
-            # workers it is the partition's order, so a recomputed month gives identical numbers.
-            cur.execute("set local max_parallel_workers_per_gather = 0")
+            _begin_statistics_transaction(cur)
             _check_network_types(cur, cfg)
             cur.execute("select pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
@@ -248,14 +243,23 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
     return summary
 
 
+def _begin_statistics_transaction(cur, snapshot: str | None = None) -> None:
+    """The settings of the month's transaction, and of each part's (in the month's snapshot)."""
+    # One snapshot of the facts for every file; now() is the same on every row of the run.
+    cur.execute("set transaction isolation level repeatable read")
+    if snapshot:
+        cur.execute("set transaction snapshot %s", (snapshot,))
+    cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
+    # Sums in double precision depend on the order rows are added in; a serial plan adds them in
+    # the partition's order, so a recomputed month gives identical numbers.
+    cur.execute("set local max_parallel_workers_per_gather = 0")
+
+
 def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict, name: str) -> list[dict]:
     """One part of the month's statistics, on a connection of its own in the month's snapshot."""
     with warehouse.connection(where) as conn:
         with conn.cursor() as cur:
-            cur.execute("set transaction isolation level repeatable read")
-            cur.execute("set transaction snapshot %s", (snapshot,))
-            cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
-            cur.execute("set local max_parallel_workers_per_gather = 0")
+            _begin_statistics_transaction(cur, snapshot)
             cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
             cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)

@@ -245,7 +245,7 @@ def _load(conn, where, cfg, month, folder, run_id, reload) -> LoadSummary:
     if summary.rows_loaded:
         clock = time.perf_counter()
         _vacuum_month(conn, month)
-        summary.timings["vacuum"] = round(time.perf_counter() - clock, 3)
+        _lap(summary, "vacuum", clock)
     log.info("%s", summary.report())
     return summary
 
@@ -296,7 +296,7 @@ def _insert_facts(cur, month: date, load_id: int, checked, *, replace: bool) -> 
         built = sql.Identifier("ispeed", f"{name}_l{load_id}")
         cur.execute(_q("build_month_facts.sql", built=built, checked=checked), {"month": month})
         loaded = dict(cur.fetchall())
-        cur.execute(sql.SQL("alter table {} add primary key (month, measurement_id)").format(built))
+        cur.execute(_q("add_month_facts_key.sql", built=built))
         swap = _q("replace_month_partition.sql", built=built, partition=sql.Identifier("ispeed", name),
                   partition_name=sql.Identifier(name))
         return loaded, swap
