@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench venv clean stop
+.PHONY: demo test lint format bench venv clean stop
 
 venv: $(STAMP)
 
@@ -21,6 +21,16 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/test.sh
+
+# ruff (pyproject.toml): lint and format check; `make format` rewrites the files
+LINTED := plugins dags tests benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: $(STAMP)
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 # make bench N="100000 1000000 10000000": the benchmark (docs/performance.md); results in benchmarks/results/
 N ?= 100000 1000000

@@ -16,7 +16,7 @@ include/config/operations.yaml), with the run's logical date as "now":
 - from the 15th at 17:00, while the previous month's report is not delivered, check_report_deadline
   alerts the data engineers once a day (ispeed.meta_alert).
 
-Outside those windows the tasks return at once. Each task is one call into ispeed.monitoring.
+Outside those windows the tasks return at once. Each task is one call into ispeed.operations.monitoring.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pendulum
 from airflow.sdk import CronTriggerTimetable, TriggerRule, dag, get_current_context, task
 
 from ispeed import assets
-from ispeed.alerts import on_task_failure
+from ispeed.operations.alerts import on_task_failure
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
@@ -79,23 +79,23 @@ def ispeed_monitoring():
     @task(outlets=assets.LOADED)
     def load_before_check() -> dict:
         """From the reminder day until the report is delivered: load what has arrived for last month."""
-        from ispeed import monitoring
         from ispeed.months import LOCAL_TZ as TZ
+        from ispeed.operations import monitoring
 
         return monitoring.load_before_check(_now().astimezone(TZ).date(), run_id=get_current_context()["run_id"])
 
     @task(trigger_rule=TriggerRule.ALL_DONE, inlets=[*assets.LOADED, assets.REPORT_DELIVERY])
     def check_freshness() -> dict:
         """Reminders (at most one per recipient per day) for last month's missing data."""
-        from ispeed import monitoring
         from ispeed.months import LOCAL_TZ as TZ
+        from ispeed.operations import monitoring
 
         return monitoring.check_freshness(_now().astimezone(TZ).date(), run_id=get_current_context()["run_id"])
 
     @task(inlets=[assets.REPORT, assets.REPORT_DELIVERY, assets.RUN_SUMMARY])
     def check_report_deadline() -> dict:
         """Alert (once a day) when last month's report is past its deadline and not delivered."""
-        from ispeed import monitoring
+        from ispeed.operations import monitoring
 
         return monitoring.check_report_deadline(_now(), run_id=get_current_context()["run_id"])
 

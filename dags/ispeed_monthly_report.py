@@ -13,7 +13,7 @@ measurements from all their files (``reload``), send a report that was already d
 (``resend_report``), or decide whether the report is emailed at all (``send_report``: auto sends
 on every run but a backfill).
 
-A task that fails for good mails the data engineers (``on_failure_callback``: ispeed.alerts,
+A task that fails for good mails the data engineers (``on_failure_callback``: ispeed.operations.alerts,
 recorded in ispeed.meta_alert). The warehouse tables the tasks write and read are Airflow Assets
 (ispeed.assets), so lineage shows in the UI. docs/operations.md: alerts, backfills, re-runs.
 
@@ -29,7 +29,7 @@ import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
 from ispeed import assets
-from ispeed.alerts import on_task_failure
+from ispeed.operations.alerts import on_task_failure
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
@@ -39,7 +39,7 @@ default_args = {
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
-    # after the last retry: mail the data engineers (never raises; see ispeed.alerts)
+    # after the last retry: mail the data engineers (never raises; see ispeed.operations.alerts)
     "on_failure_callback": on_task_failure,
 }
 
@@ -54,14 +54,24 @@ default_args = {
     default_args=default_args,
     tags=["ispeed", "monthly", "report"],
     params={
-        "reporting_month": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$",
-                                 description="Month to report, YYYY-MM. Empty: the month before the run's date."),
-        "reload": Param(False, type="boolean",
-                        description="Replace the month's measurements from all its files (archived and new)."),
-        "resend_report": Param(False, type="boolean",
-                               description="Email the report again even if this month's was already delivered."),
-        "send_report": Param("auto", type="string", enum=["auto", "yes", "no"],
-                             description="auto: email the report on every run but a backfill; yes: always; no: never."),
+        "reporting_month": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^\d{4}-\d{2}$",
+            description="Month to report, YYYY-MM. Empty: the month before the run's date.",
+        ),
+        "reload": Param(
+            False, type="boolean", description="Replace the month's measurements from all its files (archived and new)."
+        ),
+        "resend_report": Param(
+            False, type="boolean", description="Email the report again even if this month's was already delivered."
+        ),
+        "send_report": Param(
+            "auto",
+            type="string",
+            enum=["auto", "yes", "no"],
+            description="auto: email the report on every run but a backfill; yes: always; no: never.",
+        ),
     },
     doc_md=__doc__,
 )
@@ -89,7 +99,8 @@ def ispeed_monthly_report():
         A refusal (wrong token or URL) fails at once: a retry cannot fix it."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        from ispeed import http_pull, tasks
+        from ispeed import tasks
+        from ispeed.measurements import http_source as http_pull
         from ispeed.months import parse_month
 
         try:
@@ -104,12 +115,14 @@ def ispeed_monthly_report():
         from airflow.sdk.exceptions import AirflowFailException
 
         from ispeed import tasks
-        from ispeed.measurements import RejectedFilesError
+        from ispeed.measurements.load import RejectedFilesError
         from ispeed.months import parse_month
 
         ctx = get_current_context()
         try:
-            return tasks.load_measurements(parse_month(month), run_id=ctx["run_id"], reload=bool(ctx["params"].get("reload")))
+            return tasks.load_measurements(
+                parse_month(month), run_id=ctx["run_id"], reload=bool(ctx["params"].get("reload"))
+            )
         except RejectedFilesError as exc:
             raise AirflowFailException(str(exc)) from exc
 
@@ -137,8 +150,7 @@ def ispeed_monthly_report():
 
         return tasks.compute_compliance(parse_month(month), run_id=get_current_context()["run_id"])
 
-    @task(inlets=[*assets.COMPLIANCE, assets.FACT_AGENCY_RETURN, assets.FACT_OPERATOR_RETURN],
-          outlets=[assets.REPORT])
+    @task(inlets=[*assets.COMPLIANCE, assets.FACT_AGENCY_RETURN, assets.FACT_OPERATOR_RETURN], outlets=[assets.REPORT])
     def render_report(month: str) -> dict:
         """The PDF in Vietnamese and its annex, from the stored numbers."""
         from ispeed import tasks
@@ -155,24 +167,31 @@ def ispeed_monthly_report():
         ctx = get_current_context()
         params = ctx["params"]
         return tasks.deliver_report(
-            parse_month(month), rendered, run_id=ctx["run_id"], force=bool(params.get("resend_report")),
+            parse_month(month),
+            rendered,
+            run_id=ctx["run_id"],
+            force=bool(params.get("resend_report")),
             send=tasks.should_send(ctx["dag_run"].run_type, params.get("send_report") or "auto"),
         )
 
-    @task(trigger_rule=TriggerRule.ALL_DONE, inlets=[*assets.LOADED, assets.MART_COMPLIANCE_OPERATOR, assets.REPORT,
-                                                     assets.REPORT_DELIVERY], outlets=[assets.RUN_SUMMARY])
+    @task(
+        trigger_rule=TriggerRule.ALL_DONE,
+        inlets=[*assets.LOADED, assets.MART_COMPLIANCE_OPERATOR, assets.REPORT, assets.REPORT_DELIVERY],
+        outlets=[assets.RUN_SUMMARY],
+    )
     def summarize_run() -> dict:
         """The run's one-screen summary (files, rows, quarantines, returns, verdicts, delivery), from
         the warehouse, in this log and in ispeed.meta_run_summary. Runs whatever the other tasks did."""
-        from ispeed import summary
-        from ispeed.alerts import run_month
+        from ispeed.operations import summary
+        from ispeed.operations.alerts import run_month
 
         ctx = get_current_context()
         month = run_month(ctx)
         if month is None:
             raise ValueError("the run's reporting month cannot be found (param, XCom or logical date)")
-        return summary.summarize_run(month, ctx["run_id"], task_states=summary.task_states_of_run(ctx),
-                                     dag_id=ctx["dag"].dag_id)
+        return summary.summarize_run(
+            month, ctx["run_id"], task_states=summary.task_states_of_run(ctx), dag_id=ctx["dag"].dag_id
+        )
 
     month = reporting_month()
     ready = prepare_warehouse()

@@ -50,7 +50,8 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def warehouse_db(pg_admin_params, data_dir, monkeypatch):
     """A new empty database, migrated and with reference data, set as the warehouse."""
-    from ispeed import tasks, warehouse
+    from ispeed import tasks
+    from ispeed.warehouse import connection as warehouse
 
     name = "t_" + uuid.uuid4().hex[:12]
     with contextlib.closing(psycopg2.connect(**pg_admin_params)) as admin:
@@ -69,7 +70,7 @@ def warehouse_db(pg_admin_params, data_dir, monkeypatch):
 @pytest.fixture
 def db(warehouse_db):
     """A psycopg2 connection to the test warehouse (autocommit, for assertions)."""
-    from ispeed import warehouse
+    from ispeed.warehouse import connection as warehouse
 
     conn = warehouse.connect(warehouse_db)
     conn.autocommit = True

@@ -13,12 +13,13 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 
 import pytest
-from conftest import free_port, query
 
 from ispeed import delivery, paths
 from ispeed.delivery import DeliveryError, deliver_report, smtp_connection
 from ispeed.report import AgencyReturn, render_report, report_folder, sample_report_data
 from ispeed.report.data import MISSING
+
+from conftest import free_port, query
 
 MONTH = date(2024, 10, 1)
 TO = ["cuc.vienthong@mic.example.org"]
@@ -36,22 +37,36 @@ class Inbox:
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"stttt", b"s3cret-pass")
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            b"stttt",
+            b"s3cret-pass",
+        )
         self.logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=ok)
 
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
-        self.mails.append((envelope.mail_from, list(envelope.rcpt_tos),
-                           BytesParser(policy=policy.default).parsebytes(raw), raw))
+        self.mails.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), BytesParser(policy=policy.default).parsebytes(raw), raw)
+        )
         return "250 Message accepted for delivery"
 
 
 def use_smtp(monkeypatch, port: int) -> None:
     """smtp_default -> 127.0.0.1:port, plain SMTP (the provider defaults to SSL and STARTTLS)."""
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": port, "login": "stttt", "password": "s3cret-pass",
-        "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5, "retry_limit": 0}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SMTP_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": port,
+                "login": "stttt",
+                "password": "s3cret-pass",
+                "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5, "retry_limit": 0},
+            }
+        ),
+    )
 
 
 @pytest.fixture
@@ -60,8 +75,9 @@ def smtp(monkeypatch):
 
     inbox = Inbox(free_port())
     # AUTH without TLS, in a test only: the connection's login and password must arrive
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, auth_require_tls=False,
-                            authenticator=inbox.authenticate)
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=inbox.port, auth_require_tls=False, authenticator=inbox.authenticate
+    )
     controller.start()
     use_smtp(monkeypatch, inbox.port)
     yield inbox
@@ -74,8 +90,11 @@ def rendered(warehouse_db):
 
 
 def deliveries(db) -> list[tuple]:
-    return query(db, "select sequence, attempt, mode, status, message_id, pdf_sha256, forced, recipients, cc,"
-                     " delivered_at is not null from ispeed.meta_delivery order by delivery_id")
+    return query(
+        db,
+        "select sequence, attempt, mode, status, message_id, pdf_sha256, forced, recipients, cc,"
+        " delivered_at is not null from ispeed.meta_delivery order by delivery_id",
+    )
 
 
 def parts(msg):
@@ -101,7 +120,9 @@ def test_the_mail_reaches_the_server_with_both_bodies_and_the_files(smtp, render
     assert sorted(rcpt) == sorted(TO + CC)
     assert [a for _, a in getaddresses([msg["To"]])] == TO and [a for _, a in getaddresses([msg["Cc"]])] == CC
     assert msg["From"].addresses[0].display_name == "Sở TT&TT Hải Phòng"
-    assert msg["Subject"] == ("Sở TT&TT Hải Phòng: Báo cáo kết quả sử dụng i-Speed và chất lượng dịch vụ 4G tháng 10/2024")
+    assert msg["Subject"] == (
+        "Sở TT&TT Hải Phòng: Báo cáo kết quả sử dụng i-Speed và chất lượng dịch vụ 4G tháng 10/2024"
+    )
     assert msg["Message-ID"] == result["message_id"]
     assert msg["Message-ID"].startswith(f"<ispeed-report.2024-10.{rendered.pdf_sha256[:16]}.1@")
     assert msg.get_content_type() == "multipart/mixed"
@@ -111,20 +132,36 @@ def test_the_mail_reaches_the_server_with_both_bodies_and_the_files(smtp, render
         assert "tháng 10/2024" in body and "Vietnamobile" in body and "Không đạt" in body
         assert rendered.pdf_sha256 in body
     assert "<table" in html and "<table" not in text
-    assert files == {rendered.pdf_path.name: rendered.pdf_path.read_bytes(),
-                     rendered.xlsx_path.name: rendered.xlsx_path.read_bytes()}
+    assert files == {
+        rendered.pdf_path.name: rendered.pdf_path.read_bytes(),
+        rendered.xlsx_path.name: rendered.xlsx_path.read_bytes(),
+    }
     assert b"s3cret-pass" not in raw
     assert smtp.logins == [(b"stttt", b"s3cret-pass")]  # the connection's login reached the server
     [(seq, attempt, mode, status, mid, sha, forced, to, cc, has_time)] = deliveries(db)
     assert (seq, attempt, mode, status, mid, sha, forced, to, cc, has_time) == (
-        1, 1, "smtp", "delivered", result["message_id"], rendered.pdf_sha256, False, TO, CC, True)
-    [(pdf_path, pdf_sha, fingerprint)] = query(db, "select pdf_path, pdf_sha256, content_fingerprint from ispeed.meta_report")
+        1,
+        1,
+        "smtp",
+        "delivered",
+        result["message_id"],
+        rendered.pdf_sha256,
+        False,
+        TO,
+        CC,
+        True,
+    )
+    [(pdf_path, pdf_sha, fingerprint)] = query(
+        db, "select pdf_path, pdf_sha256, content_fingerprint from ispeed.meta_report"
+    )
     assert (pdf_path, pdf_sha, fingerprint) == (str(rendered.pdf_path), rendered.pdf_sha256, rendered.fingerprint)
 
 
 def test_the_connection_in_uri_form_as_docker_compose_sets_it(monkeypatch, smtp, rendered):
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT",
-                       f"smtp://stttt:s3cret-pass@127.0.0.1:{smtp.port}?disable_ssl=true&disable_tls=true&timeout=5")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SMTP_DEFAULT",
+        f"smtp://stttt:s3cret-pass@127.0.0.1:{smtp.port}?disable_ssl=true&disable_tls=true&timeout=5",
+    )
     assert deliver_report(MONTH, rendered)["status"] == "delivered"
     assert len(smtp.mails) == 1 and smtp.logins == [(b"stttt", b"s3cret-pass")]
 
@@ -139,12 +176,16 @@ def test_a_month_is_sent_once_unless_forced(smtp, rendered, db):
     assert forced["status"] == "delivered" and forced["sequence"] == 2
     assert len(smtp.mails) == 2
     assert forced["message_id"] != first["message_id"] and forced["message_id"].endswith(
-        f".{rendered.pdf_sha256[:16]}.2@haiphong.example.org>")
+        f".{rendered.pdf_sha256[:16]}.2@haiphong.example.org>"
+    )
     assert smtp.mails[1][2]["Subject"].startswith("[Gửi lại] ")
     assert "bản gửi lại (lần 2)" in parts(smtp.mails[1][2])[0]
     assert deliver_report(MONTH, rendered, run_id="r4")["status"] == "already_delivered"
     assert len(smtp.mails) == 2
-    assert [(s, st, f) for s, _, _, st, _, _, f, *_ in deliveries(db)] == [(1, "delivered", False), (2, "delivered", True)]
+    assert [(s, st, f) for s, _, _, st, _, _, f, *_ in deliveries(db)] == [
+        (1, "delivered", False),
+        (2, "delivered", True),
+    ]
 
 
 def test_smtp_down_raises_and_records_no_delivery_then_the_retry_sends(monkeypatch, rendered, db, smtp):
@@ -177,9 +218,17 @@ def test_smtp_that_never_answers_times_out_and_records_no_delivery(monkeypatch, 
     listener.listen(1)
     accepted = []
     threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": listener.getsockname()[1],
-        "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 2, "retry_limit": 0}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SMTP_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": listener.getsockname()[1],
+                "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 2, "retry_limit": 0},
+            }
+        ),
+    )
     start = time.monotonic()
     try:
         with pytest.raises(DeliveryError):
@@ -251,8 +300,10 @@ def test_production_can_forbid_the_outbox(monkeypatch, rendered, tmp_path):
     folder = tmp_path / "config"
     shutil.copytree(paths.CONFIG_DIR, folder)
     cfg = folder / "report.yaml"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("outbox_when_no_connection: true",
-                                                           "outbox_when_no_connection: false"), encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace("outbox_when_no_connection: true", "outbox_when_no_connection: false"),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(paths, "CONFIG_DIR", folder)
     with pytest.raises(DeliveryError, match="no Airflow connection 'smtp_default'"):
         deliver_report(MONTH, rendered)
@@ -260,8 +311,11 @@ def test_production_can_forbid_the_outbox(monkeypatch, rendered, tmp_path):
 
 def test_names_from_the_returns_are_escaped_in_the_html_mail(smtp, warehouse_db):
     data = sample_report_data(MONTH)
-    data = dataclasses.replace(data, agencies=data.agencies + [
-        AgencyReturn("EVIL", '<script>alert("x")</script><img src=x onerror=alert(1)>', MISSING)])
+    data = dataclasses.replace(
+        data,
+        agencies=data.agencies
+        + [AgencyReturn("EVIL", '<script>alert("x")</script><img src=x onerror=alert(1)>', MISSING)],
+    )
     rendered = render_report(data, report_folder(MONTH))
     deliver_report(MONTH, rendered)
     text, html, _ = parts(smtp.mails[0][2])

@@ -5,7 +5,7 @@ instead of starting them: the services and their wiring, the connections the pac
 mounts that make dags/, plugins/ and include/ importable, the shared secrets, the image's Airflow
 version. Where the code can take the compose file's values directly, it does: the connection URIs,
 interpolated with .env.example as `docker compose` would, are parsed by Airflow and by
-ispeed.warehouse. And no tracked file may hold something that looks like a real secret.
+ispeed.warehouse.connection. And no tracked file may hold something that looks like a real secret.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ SHARED_SECRETS = ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", 
 
 # --- reading the files -------------------------------------------------------------------------
 
+
 def read_dotenv(path: Path) -> dict[str, str]:
     """KEY=VALUE lines as docker compose reads them (quotes removed, comments skipped)."""
     values = {}
@@ -55,7 +56,9 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-_VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)")
+_VAR = re.compile(
+    r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)"
+)
 
 
 def references(text: str) -> list[tuple[str, str | None]]:
@@ -107,7 +110,9 @@ def example_env() -> dict[str, str]:
 def generated_env(tmp_path_factory) -> dict[str, str]:
     """The .env that deploy/make-env.sh writes."""
     out = tmp_path_factory.mktemp("env") / ".env"
-    done = subprocess.run(["bash", str(ROOT / "deploy" / "make-env.sh"), str(out)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "make-env.sh"), str(out)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return read_dotenv(out)
 
@@ -150,7 +155,9 @@ def pipeline_setting(name: str, default: str) -> str:
 def smtp_conn_id() -> str:
     report = ROOT / "include" / "config" / "report.yaml"
     if report.exists():
-        return str((yaml.safe_load(report.read_text(encoding="utf-8")).get("email") or {}).get("smtp_conn_id", "smtp_default"))
+        return str(
+            (yaml.safe_load(report.read_text(encoding="utf-8")).get("email") or {}).get("smtp_conn_id", "smtp_default")
+        )
     return "smtp_default"
 
 
@@ -166,6 +173,7 @@ def conn_env_name(conn_id: str) -> str:
 
 
 # --- services ----------------------------------------------------------------------------------
+
 
 def test_services_exist_with_their_commands(services):
     assert set(AIRFLOW_SERVICES) | OTHER_SERVICES <= set(services)
@@ -191,7 +199,10 @@ def test_every_airflow_service_shares_image_env_and_mounts(compose, services):
 def test_celery_executor_wiring(compose, services, example_env):
     env = interpolate(env_of(compose["x-airflow-common"]), example_env)
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-    assert urlsplit(env["AIRFLOW__CELERY__BROKER_URL"]).hostname in services and "redis" in env["AIRFLOW__CELERY__BROKER_URL"]
+    assert (
+        urlsplit(env["AIRFLOW__CELERY__BROKER_URL"]).hostname in services
+        and "redis" in env["AIRFLOW__CELERY__BROKER_URL"]
+    )
     for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__RESULT_BACKEND"):
         assert urlsplit(env[key]).hostname == "airflow-postgres", key
     execution = urlsplit(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
@@ -205,7 +216,11 @@ def test_metadata_database_credentials_match(compose, services, example_env):
 
     url = make_url(interpolate(env_of(compose["x-airflow-common"])["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], example_env))
     pg = interpolate(env_of(services["airflow-postgres"]), example_env)
-    assert (url.username, url.password, url.database) == (pg["POSTGRES_USER"], pg["POSTGRES_PASSWORD"], pg["POSTGRES_DB"])
+    assert (url.username, url.password, url.database) == (
+        pg["POSTGRES_USER"],
+        pg["POSTGRES_PASSWORD"],
+        pg["POSTGRES_DB"],
+    )
 
 
 def test_healthchecks_and_start_order(services):
@@ -234,15 +249,18 @@ def test_workers_scale(services):
 
 # --- connections -------------------------------------------------------------------------------
 
+
 def test_warehouse_connection_reaches_the_warehouse_as_its_runtime_role(compose, services, example_env, monkeypatch):
     conn_id = pipeline_setting("warehouse_conn_id", "ispeed_warehouse")
     env = env_of(compose["x-airflow-common"])
-    assert conn_env_name(conn_id) in env, f"{conn_env_name(conn_id)} is not set (warehouse_conn_id of include/config/pipeline.yaml)"
+    assert conn_env_name(conn_id) in env, (
+        f"{conn_env_name(conn_id)} is not set (warehouse_conn_id of include/config/pipeline.yaml)"
+    )
     uri = interpolate(env[conn_env_name(conn_id)], example_env)
     wh = interpolate(env_of(services["warehouse-postgres"]), example_env)
 
-    # Read the way the pipeline reads it: ispeed.warehouse through Airflow's connection lookup.
-    from ispeed import warehouse
+    # Read the way the pipeline reads it: ispeed.warehouse.connection through Airflow's connection lookup.
+    from ispeed.warehouse import connection as warehouse
 
     monkeypatch.delenv("ISPEED_SKIP_AIRFLOW_CONNECTION", raising=False)
     monkeypatch.setenv(conn_env_name(conn_id), uri)
@@ -283,7 +301,9 @@ def test_http_source_connection_is_optional(compose, example_env, monkeypatch):
     if conn_id is None:
         pytest.skip("no include/config/http_source.yaml")
     env = env_of(compose["x-airflow-common"])
-    assert conn_env_name(conn_id) in env, f"{conn_env_name(conn_id)} (conn_id of include/config/http_source.yaml) is not set"
+    assert conn_env_name(conn_id) in env, (
+        f"{conn_env_name(conn_id)} (conn_id of include/config/http_source.yaml) is not set"
+    )
     # Left empty, Airflow finds no connection (and a task falls back to the metadata database).
     from airflow.sdk import BaseHook
 
@@ -296,6 +316,7 @@ def test_http_source_connection_is_optional(compose, example_env, monkeypatch):
 
 # --- mounts ------------------------------------------------------------------------------------
 
+
 def test_code_is_mounted_where_airflow_and_the_package_look(compose):
     common = compose["x-airflow-common"]
     env = env_of(common)
@@ -303,12 +324,17 @@ def test_code_is_mounted_where_airflow_and_the_package_look(compose):
     dags = env.get("AIRFLOW__CORE__DAGS_FOLDER", "/opt/airflow/dags")
     plugins = env.get("AIRFLOW__CORE__PLUGINS_FOLDER", "/opt/airflow/plugins")
     include = str(PurePosixPath(env["ISPEED_PROJECT_ROOT"]) / "include")
-    expect = {dags: "dags/ispeed_monthly_report.py", plugins: "plugins/ispeed/__init__.py",
-              include: "include/config/pipeline.yaml"}
+    expect = {
+        dags: "dags/ispeed_monthly_report.py",
+        plugins: "plugins/ispeed/__init__.py",
+        include: "include/config/pipeline.yaml",
+    }
     for target, witness in expect.items():
         assert target in found, f"nothing is mounted at {target}"
         folder = host_path(found[target])
-        assert folder is not None and (ROOT / witness).resolve().is_relative_to(folder.resolve()), f"{target} <- {found[target]}"
+        assert folder is not None and (ROOT / witness).resolve().is_relative_to(folder.resolve()), (
+            f"{target} <- {found[target]}"
+        )
     # The package is importable: plugins/ on PYTHONPATH (Airflow adds the plugins folder too).
     assert plugins in env["PYTHONPATH"].split(":")
     # plugins/ispeed/paths.py: PROJECT_ROOT from ISPEED_PROJECT_ROOT; include/ under it.
@@ -335,12 +361,15 @@ def test_dockerfile_environment_matches_compose(compose):
 
 # --- secrets -----------------------------------------------------------------------------------
 
+
 def test_shared_secrets_come_from_env_variables_defined_in_env_example(compose, example_env):
     env = env_of(compose["x-airflow-common"])
     for key in SHARED_SECRETS:
         value = env[key]
         refs = references(value)
-        assert len(refs) == 1 and re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:\?[^}]*)?\}", value), f"{key} must be only ${{VAR}}: {value!r}"
+        assert len(refs) == 1 and re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:\?[^}]*)?\}", value), (
+            f"{key} must be only ${{VAR}}: {value!r}"
+        )
         assert refs[0][0] in example_env, f"{refs[0][0]} is not in .env.example"
 
 
@@ -386,7 +415,9 @@ def test_make_env_generates_every_secret(example_env, generated_env):
 def test_make_env_never_overwrites(tmp_path):
     out = tmp_path / ".env"
     out.write_text("KEEP=1\n")
-    done = subprocess.run(["bash", str(ROOT / "deploy" / "make-env.sh"), str(out)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "make-env.sh"), str(out)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode != 0 and out.read_text() == "KEEP=1\n"
 
 
@@ -395,13 +426,19 @@ def test_airflow_init_refuses_placeholders(services, example_env, generated_env)
     guard = script[: script.index("\nfi\n") + 4]  # the first block: the placeholder check
     assert "change-me" in guard
     for values, expect in ((example_env, 1), (generated_env, 0)):
-        env = {k: v for k, v in interpolate(env_of(services["airflow-init"]), values).items()}
-        done = subprocess.run(["bash", "-c", interpolate(guard, values)], env={"PATH": "/usr/bin:/bin", **env},
-                              capture_output=True, text=True, timeout=30)
+        env = dict(interpolate(env_of(services["airflow-init"]), values).items())
+        done = subprocess.run(
+            ["bash", "-c", interpolate(guard, values)],
+            env={"PATH": "/usr/bin:/bin", **env},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert done.returncode == expect, done.stderr
 
 
 # --- images ------------------------------------------------------------------------------------
+
 
 def test_dockerfile_extends_the_pinned_airflow_with_requirements():
     text = DOCKERFILE.read_text(encoding="utf-8")
@@ -422,8 +459,11 @@ def test_dockerfile_extends_the_pinned_airflow_with_requirements():
 
 
 def test_dockerignore_keeps_secrets_out_and_the_code_in():
-    patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-                if p.strip() and not p.startswith("#")]
+    patterns = [
+        p.strip()
+        for p in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if p.strip() and not p.startswith("#")
+    ]
 
     def ignored(path: str) -> bool:
         result = False
@@ -470,14 +510,18 @@ def test_warehouse_init_script_is_mounted_and_fed(services, example_env):
     for name in ("ISPEED_WAREHOUSE_DB", "ISPEED_WAREHOUSE_USER", "ISPEED_WAREHOUSE_PASSWORD"):
         assert name in read.values() and name in env, name
         # the same variable feeds the init script and the Airflow connection
-        assert {r for r, _ in references(env[name])} <= {r for r, _ in references(common[conn_env_name(pipeline_setting("warehouse_conn_id", "ispeed_warehouse"))])}
+        assert {r for r, _ in references(env[name])} <= {
+            r for r, _ in references(common[conn_env_name(pipeline_setting("warehouse_conn_id", "ispeed_warehouse"))])
+        }
 
 
 def test_airflow_options_exist():
     """Every AIRFLOW__SECTION__KEY names an option of Airflow (typos are silently ignored otherwise)."""
     import airflow
 
-    template = yaml.safe_load((Path(airflow.__file__).parent / "config_templates" / "config.yml").read_text(encoding="utf-8"))
+    template = yaml.safe_load(
+        (Path(airflow.__file__).parent / "config_templates" / "config.yml").read_text(encoding="utf-8")
+    )
     provider_sections = {"celery"}  # apache-airflow-providers-celery: in the image, not in requirements.txt
     text = COMPOSE.read_text(encoding="utf-8")
     for section, key in set(re.findall(r"\bAIRFLOW__([A-Z0-9_]+?)__([A-Z0-9_]+)\b", text)):
@@ -497,15 +541,23 @@ TOKEN_PATTERNS = {
     "Google API key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),
 }
 URI_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"`]+:([^@\s/'\"`]*)@")
-ASSIGNED = re.compile(r"(?i)\b[\w.-]*(?:password|passwd|secret|token|fernet_key|api_key)[\w.-]*[\"']?\s*[:=]\s*(?P<q>[\"'])(?P<v>[^\"'\n]*)(?P=q)")
-ENV_LINE = re.compile(r"^\s*(?:export\s+)?[A-Z0-9_]*(?:PASSWORD|SECRET|FERNET_KEY|TOKEN)[A-Z0-9_]*\s*[:=]\s*(?P<v>\S.*)$")
+ASSIGNED = re.compile(
+    r"(?i)\b[\w.-]*(?:password|passwd|secret|token|fernet_key|api_key)[\w.-]*[\"']?\s*[:=]\s*(?P<q>[\"'])(?P<v>[^\"'\n]*)(?P=q)"
+)
+ENV_LINE = re.compile(
+    r"^\s*(?:export\s+)?[A-Z0-9_]*(?:PASSWORD|SECRET|FERNET_KEY|TOKEN)[A-Z0-9_]*\s*[:=]\s*(?P<v>\S.*)$"
+)
 PLACEHOLDERS = {"", "pass", "password", "secret", "xxx", "***", "..."}
 
 
 def placeholder(value: str) -> bool:
     value = value.strip().strip("'\"")
-    return (value.lower() in PLACEHOLDERS or "change-me" in value or value.startswith(("$", "<", "{", "%(", ":"))
-            or value.lower().startswith("set "))
+    return (
+        value.lower() in PLACEHOLDERS
+        or "change-me" in value
+        or value.startswith(("$", "<", "{", "%(", ":"))
+        or value.lower().startswith("set ")
+    )
 
 
 def tracked_text_files() -> list[Path]:
@@ -545,7 +597,9 @@ def test_no_tracked_file_holds_a_real_secret():
             for m in URI_PASSWORD.finditer(line):
                 if not placeholder(m.group(1)):
                     problems.append(f"{rel}:{lineno}: password in a URI")
-            if path.suffix in (".py", ".yaml", ".yml", ".cfg", ".ini", ".toml", ".json", ".sh") or path.name.startswith((".env", "Dockerfile")):
+            if path.suffix in (".py", ".yaml", ".yml", ".cfg", ".ini", ".toml", ".json", ".sh") or path.name.startswith(
+                (".env", "Dockerfile")
+            ):
                 for m in ASSIGNED.finditer(line):
                     if not placeholder(m["v"]):
                         problems.append(f"{rel}:{lineno}: literal secret {m.group(0)[:40]!r}")
@@ -560,7 +614,9 @@ def test_no_tracked_file_holds_a_real_secret():
 def test_secret_scan_catches_what_it_should(tmp_path):
     """The scanner's patterns, on examples (so that a change to them cannot make it blind)."""
     assert URI_PASSWORD.search("postgresql://ispeed:hunter2xyz@db/ispeed").group(1) == "hunter2xyz"
-    assert not placeholder("hunter2xyz") and placeholder("${ISPEED_WAREHOUSE_PASSWORD:?x}") and placeholder("change-me-x")
+    assert (
+        not placeholder("hunter2xyz") and placeholder("${ISPEED_WAREHOUSE_PASSWORD:?x}") and placeholder("change-me-x")
+    )
     assert ASSIGNED.search('password = "hunter2xyz"')["v"] == "hunter2xyz"
     assert ASSIGNED.search("  ISPEED_WAREHOUSE_PASSWORD: 'abc123def'")["v"] == "abc123def"
     assert ENV_LINE.match("ISPEED_WAREHOUSE_PASSWORD=abc123def")["v"] == "abc123def"

@@ -5,14 +5,13 @@ import json
 import os
 import sqlite3
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
-from conftest import query
+from ispeed.devtools.generate import generate_month
+from ispeed.measurements import load as measurements
 
-from ispeed import measurements
-from ispeed.generate import generate_month
+from conftest import query
 
 DAGS = Path(__file__).resolve().parents[1] / "dags"
 NOV = date(2024, 11, 1)
@@ -27,12 +26,22 @@ def test_the_warehouse_password_appears_in_no_log_and_no_xcom(warehouse_db, db, 
     params = warehouse_db.params
     monkeypatch.delenv("ISPEED_WAREHOUSE_URI")
     monkeypatch.delenv("ISPEED_SKIP_AIRFLOW_CONNECTION")
-    monkeypatch.setenv("AIRFLOW_CONN_ISPEED_WAREHOUSE", json.dumps({
-        "conn_type": "postgres", "host": params["host"], "port": int(params.get("port", 5432)),
-        "login": params.get("user", "postgres"), "password": password, "schema": params["dbname"]}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ISPEED_WAREHOUSE",
+        json.dumps(
+            {
+                "conn_type": "postgres",
+                "host": params["host"],
+                "port": int(params.get("port", 5432)),
+                "login": params.get("user", "postgres"),
+                "password": password,
+                "schema": params["dbname"],
+            }
+        ),
+    )
     generate_month(NOV, 1500, measurements.landing_folder(NOV), seed=2)
     dag = DagBag(dag_folder=str(DAGS)).dags["ispeed_monthly_report"]
-    run = dag.test(logical_date=datetime(2024, 12, 15, 0, 0, tzinfo=timezone.utc))
+    run = dag.test(logical_date=datetime(2024, 12, 15, 0, 0, tzinfo=UTC))
     assert run.state == "success"
     # The run went through the Airflow connection: the rows are in this database.
     assert query(db, "select count(*) from ispeed.fact_measurement where month = %s", (NOV,))[0][0] > 1400

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .months import MonthError, parse_month
+from ispeed.months import MonthError, parse_month
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,30 +42,35 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "generate":
-            from .generate import generate_month
-            from .measurements import landing_folder
+            from ispeed.devtools.generate import generate_month
+            from ispeed.measurements.load import landing_folder
 
             month = parse_month(args.month)
             out = args.out or landing_folder(month)
             result = generate_month(month, args.rows, out, seed=args.seed, fmt=args.format)
             print(f"wrote {result.rows} measurements to {result.path} (bad rows by kind: {result.bad_rows})")
         elif args.command == "generate-returns":
-            from .config import pipeline_config
-            from .generate_returns import generate_month_returns
+            from ispeed.config import pipeline_config
+            from ispeed.devtools.generate_returns import generate_month_returns
 
             result = generate_month_returns(parse_month(args.month), pipeline_config().landing, seed=args.seed)
             print(f"wrote sample returns for {args.month} into {pipeline_config().landing}: {result}")
         elif args.command == "warehouse":
-            from . import tasks, warehouse
+            from ispeed import tasks
+            from ispeed.warehouse import connection as warehouse
 
             if args.action == "migrate":
                 print(tasks.prepare_warehouse())
             elif args.action == "stop":
-                print("stopped the embedded PostgreSQL" if warehouse.stop_embedded() else "the embedded PostgreSQL was not running")
+                print(
+                    "stopped the embedded PostgreSQL"
+                    if warehouse.stop_embedded()
+                    else "the embedded PostgreSQL was not running"
+                )
             else:
                 print(warehouse.target().describe())
         elif args.command == "load":
-            from . import tasks
+            from ispeed import tasks
 
             month = parse_month(args.month)
             tasks.prepare_warehouse()
@@ -73,12 +78,12 @@ def main(argv: list[str] | None = None) -> int:
             print(tasks.load_agency_returns(month))
             print(tasks.load_operator_returns(month))
         elif args.command == "compliance":
-            from . import tasks
+            from ispeed import tasks
 
             tasks.prepare_warehouse()
             tasks.compute_compliance(parse_month(args.month))
         elif args.command == "status":
-            from .status import format_status, month_status
+            from ispeed.operations.status import format_status, month_status
 
             print(format_status(month_status(parse_month(args.month))))
     except MonthError as exc:

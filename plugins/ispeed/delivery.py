@@ -37,11 +37,12 @@ from email.utils import formatdate, getaddresses
 from pathlib import Path
 from typing import Any
 
-from . import paths, warehouse
-from .mail import smtp_policy
-from .months import month_label
-from .report.render import RenderedReport
-from .report.settings import ReportConfig, report_config
+from ispeed import paths
+from ispeed.mail import smtp_policy
+from ispeed.months import month_label
+from ispeed.report.render import RenderedReport
+from ispeed.report.settings import ReportConfig, report_config
+from ispeed.warehouse import connection as warehouse
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def message_id(month: date, pdf_sha256: str, sequence: int, domain: str) -> str:
 
 
 def _human_size(n: int) -> str:
-    from .report import fmt
+    from ispeed.report import fmt
 
     return f"{fmt.number(n / 1024, 0)} KB" if n < 1024 * 1024 else f"{fmt.number(n / 1024 / 1024, 1)} MB"
 
@@ -71,29 +72,46 @@ def _templates():
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR / "report")),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"), default_for_string=False, default=False),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "htm"), default_for_string=False, default=False
+        ),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
 
 
 def render_email(rendered: RenderedReport, cfg: ReportConfig, *, msg_id: str, sequence: int) -> tuple[str, str, str]:
     """(subject, plain text, HTML) from include/templates/report/email_*. The HTML template is
     autoescaped: names and notes from the returns cannot inject markup."""
-    from .report.charts import VERDICT_TEXT_COLOURS
+    from ispeed.report.charts import VERDICT_TEXT_COLOURS
 
     s = rendered.summary or {}
-    attachments = [{"name": p.name, "size": _human_size(p.stat().st_size)} for p in (rendered.pdf_path, rendered.xlsx_path)]
-    operators = [dict(op, colour=VERDICT_TEXT_COLOURS[op["verdict"]].hexval().replace("0x", "#"))
-                 for op in s.get("operators", [])]
+    attachments = [
+        {"name": p.name, "size": _human_size(p.stat().st_size)} for p in (rendered.pdf_path, rendered.xlsx_path)
+    ]
+    operators = [
+        dict(op, colour=VERDICT_TEXT_COLOURS[op["verdict"]].hexval().replace("0x", "#"))
+        for op in s.get("operators", [])
+    ]
     context: dict[str, Any] = {
-        "issuer": cfg.issuer.full_name, "issuer_short": cfg.issuer.short_name, "recipient": cfg.document.recipient,
+        "issuer": cfg.issuer.full_name,
+        "issuer_short": cfg.issuer.short_name,
+        "recipient": cfg.document.recipient,
         "month_vi": s.get("month_vi", f"{rendered.month.month:02d}/{rendered.month.year}"),
-        "subject_line": s.get("subject_line", ""), "network": s.get("network", "4G"),
-        "statistic_vi": s.get("statistic_vi", "trung bình"), "threshold": s.get("threshold", "40"),
+        "subject_line": s.get("subject_line", ""),
+        "network": s.get("network", "4G"),
+        "statistic_vi": s.get("statistic_vi", "trung bình"),
+        "threshold": s.get("threshold", "40"),
         "operators": operators,
         "agencies": s.get("agencies", {"total": 0, "submitted": 0, "missing": [], "rejected": []}),
-        "attachments": attachments, "pdf_sha256": rendered.pdf_sha256, "pages": rendered.pages,
-        "message_id": msg_id, "sequence": sequence, "resend": sequence > 1,
+        "attachments": attachments,
+        "pdf_sha256": rendered.pdf_sha256,
+        "pages": rendered.pages,
+        "message_id": msg_id,
+        "sequence": sequence,
+        "resend": sequence > 1,
     }
     env = _templates()
     subject = " ".join(env.get_template("email_subject.txt").render(context).split())
@@ -103,8 +121,9 @@ def render_email(rendered: RenderedReport, cfg: ReportConfig, *, msg_id: str, se
     return subject, text, html
 
 
-def build_message(rendered: RenderedReport, cfg: ReportConfig, *, msg_id: str, sequence: int,
-                  pdf_bytes: bytes, xlsx_bytes: bytes) -> EmailMessage:
+def build_message(
+    rendered: RenderedReport, cfg: ReportConfig, *, msg_id: str, sequence: int, pdf_bytes: bytes, xlsx_bytes: bytes
+) -> EmailMessage:
     """multipart/mixed: multipart/alternative (plain text, HTML), the PDF, the .xlsx annex."""
     subject, text, html = render_email(rendered, cfg, msg_id=msg_id, sequence=sequence)
     em = cfg.email
@@ -151,7 +170,7 @@ def send_smtp(conn_id: str, msg: EmailMessage, sender: str, recipients: list[str
     """Hand the mail to the server once, through the smtp provider's hook (which reads host, port,
     SSL/STARTTLS, login and password or OAuth2 from the connection). Returns the recipients the
     server refused (empty when all were accepted); raises when the server accepted none. Also used
-    for alerts and reminders (ispeed.notify)."""
+    for alerts and reminders (ispeed.operations.notify)."""
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
     hook = SmtpHook(smtp_conn_id=conn_id)
@@ -181,9 +200,16 @@ def _rows(cur) -> list[dict]:
 
 def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=None) -> int:
     """Record the rendered PDF in ispeed.meta_report (one row per month and PDF sha256)."""
-    params = {"month": rendered.month, "pdf_sha256": rendered.pdf_sha256, "pdf_path": str(rendered.pdf_path),
-              "xlsx_path": str(rendered.xlsx_path), "xlsx_sha256": rendered.xlsx_sha256, "pages": rendered.pages,
-              "fingerprint": rendered.fingerprint, "run_id": run_id}
+    params = {
+        "month": rendered.month,
+        "pdf_sha256": rendered.pdf_sha256,
+        "pdf_path": str(rendered.pdf_path),
+        "xlsx_path": str(rendered.xlsx_path),
+        "xlsx_sha256": rendered.xlsx_sha256,
+        "pages": rendered.pages,
+        "fingerprint": rendered.fingerprint,
+        "run_id": run_id,
+    }
     if conn is None:
         with warehouse.connection() as own, own.cursor() as cur:
             cur.execute(paths.read_sql("report/record_report.sql"), params)
@@ -216,8 +242,9 @@ def _read_verified(path: Path, sha256: str | None, what: str) -> bytes:
 
 
 # ---------------------------------------------------------------- delivery
-def deliver_report(month: date, rendered: RenderedReport, *, run_id: str | None = None, force: bool = False,
-                   send: bool = True) -> dict:
+def deliver_report(
+    month: date, rendered: RenderedReport, *, run_id: str | None = None, force: bool = False, send: bool = True
+) -> dict:
     """Email the month's report (PDF and .xlsx annex) once. Returns what happened, for XCom:
     ``status`` is one of delivered / already_delivered / written_to_outbox / skipped, with the
     Message-ID, recipients, the PDF's sha256, the delivery row's id and, for the outbox, the .eml
@@ -241,38 +268,72 @@ def deliver_report(month: date, rendered: RenderedReport, *, run_id: str | None 
             history = _rows(cur)
             delivered = [h for h in history if h["status"] == "delivered"]
             sequence = max((h["sequence"] for h in delivered), default=0) + 1
-            base = {"month": month_label(month), "recipients": list(em.to), "cc": list(em.cc),
-                    "pdf_sha256": rendered.pdf_sha256, "forced": force, "sequence": sequence}
+            base = {
+                "month": month_label(month),
+                "recipients": list(em.to),
+                "cc": list(em.cc),
+                "pdf_sha256": rendered.pdf_sha256,
+                "forced": force,
+                "sequence": sequence,
+            }
 
             if delivered and not force:
                 last = delivered[-1]
-                log.info("report %s already delivered on %s (Message-ID %s); not sending again (force to re-send)",
-                         month_label(month), last["delivered_at"], last["message_id"])
-                return base | {"status": "already_delivered", "sent": False, "sequence": last["sequence"],
-                               "message_id": last["message_id"], "delivery_id": last["delivery_id"],
-                               "delivered_at": last["delivered_at"].isoformat(),
-                               "delivered_pdf_sha256": last["pdf_sha256"]}
+                log.info(
+                    "report %s already delivered on %s (Message-ID %s); not sending again (force to re-send)",
+                    month_label(month),
+                    last["delivered_at"],
+                    last["message_id"],
+                )
+                return base | {
+                    "status": "already_delivered",
+                    "sent": False,
+                    "sequence": last["sequence"],
+                    "message_id": last["message_id"],
+                    "delivery_id": last["delivery_id"],
+                    "delivered_at": last["delivered_at"].isoformat(),
+                    "delivered_pdf_sha256": last["pdf_sha256"],
+                }
 
             same = [h for h in history if h["sequence"] == sequence and h["status"] != "skipped"]
             attempt = len(same) + 1
             msg_id = message_id(month, rendered.pdf_sha256, sequence, em.domain)
             unknown = [h for h in same if h["status"] == "sending"]
             if unknown:
-                log.warning("an earlier attempt (delivery %s, Message-ID %s) may or may not have reached the server; "
-                            "sending again%s", unknown[-1]["delivery_id"], unknown[-1]["message_id"],
-                            " with the same Message-ID" if unknown[-1]["message_id"] == msg_id
-                            else " (the PDF changed since, so under a new Message-ID)")
-            msg = build_message(rendered, cfg, msg_id=msg_id, sequence=sequence, pdf_bytes=pdf_bytes,
-                                xlsx_bytes=xlsx_bytes)
-            row = {"month": month, "run_id": run_id, "sequence": sequence, "attempt": attempt,
-                   "message_id": msg_id, "sender": em.sender, "recipients": list(em.to), "cc": list(em.cc),
-                   "subject": str(msg["Subject"]), "pdf_sha256": rendered.pdf_sha256,
-                   "xlsx_sha256": rendered.xlsx_sha256, "forced": force, "outbox_path": None}
+                log.warning(
+                    "an earlier attempt (delivery %s, Message-ID %s) may or may not have reached the server; "
+                    "sending again%s",
+                    unknown[-1]["delivery_id"],
+                    unknown[-1]["message_id"],
+                    " with the same Message-ID"
+                    if unknown[-1]["message_id"] == msg_id
+                    else " (the PDF changed since, so under a new Message-ID)",
+                )
+            msg = build_message(
+                rendered, cfg, msg_id=msg_id, sequence=sequence, pdf_bytes=pdf_bytes, xlsx_bytes=xlsx_bytes
+            )
+            row = {
+                "month": month,
+                "run_id": run_id,
+                "sequence": sequence,
+                "attempt": attempt,
+                "message_id": msg_id,
+                "sender": em.sender,
+                "recipients": list(em.to),
+                "cc": list(em.cc),
+                "subject": str(msg["Subject"]),
+                "pdf_sha256": rendered.pdf_sha256,
+                "xlsx_sha256": rendered.xlsx_sha256,
+                "forced": force,
+                "outbox_path": None,
+            }
             base |= {"message_id": msg_id, "attempt": attempt, "subject": str(msg["Subject"])}
 
             if not send:
-                cur.execute(paths.read_sql("report/insert_delivery.sql"),
-                            row | {"mode": "none", "status": "skipped", "attempt": 0})
+                cur.execute(
+                    paths.read_sql("report/insert_delivery.sql"),
+                    row | {"mode": "none", "status": "skipped", "attempt": 0},
+                )
                 delivery_id = cur.fetchone()[0]
                 log.info("report %s rendered, not sent (send=False)", month_label(month))
                 return base | {"status": "skipped", "sent": False, "delivery_id": delivery_id}
@@ -280,43 +341,67 @@ def deliver_report(month: date, rendered: RenderedReport, *, run_id: str | None 
             connection = smtp_connection(em.smtp_conn_id)
             if connection is None:
                 if not em.outbox_when_no_connection:
-                    raise DeliveryError(f"no Airflow connection {em.smtp_conn_id!r} to send the report through "
-                                        "(include/config/report.yaml forbids the outbox)")
+                    raise DeliveryError(
+                        f"no Airflow connection {em.smtp_conn_id!r} to send the report through "
+                        "(include/config/report.yaml forbids the outbox)"
+                    )
                 path = _write_outbox(em.outbox, month, msg, msg_id)
-                cur.execute(paths.read_sql("report/insert_delivery.sql"),
-                            row | {"mode": "outbox", "status": "written_to_outbox", "outbox_path": str(path)})
+                cur.execute(
+                    paths.read_sql("report/insert_delivery.sql"),
+                    row | {"mode": "outbox", "status": "written_to_outbox", "outbox_path": str(path)},
+                )
                 delivery_id = cur.fetchone()[0]
-                log.warning("no Airflow connection %r: the report's mail was written to %s (not sent)",
-                            em.smtp_conn_id, path)
+                log.warning(
+                    "no Airflow connection %r: the report's mail was written to %s (not sent)", em.smtp_conn_id, path
+                )
                 print(f"No SMTP connection {em.smtp_conn_id!r}: the mail for {month_label(month)} is in {path}")
-                return base | {"status": "written_to_outbox", "sent": False, "delivery_id": delivery_id,
-                               "outbox_path": str(path)}
+                return base | {
+                    "status": "written_to_outbox",
+                    "sent": False,
+                    "delivery_id": delivery_id,
+                    "outbox_path": str(path),
+                }
 
             cur.execute(paths.read_sql("report/insert_delivery.sql"), row | {"mode": "smtp", "status": "sending"})
             delivery_id = cur.fetchone()[0]
-            log.info("sending report %s to %s via %s:%s (Message-ID %s, attempt %d)", month_label(month),
-                     ", ".join(recipients), connection.host, connection.port, msg_id, attempt)
+            log.info(
+                "sending report %s to %s via %s:%s (Message-ID %s, attempt %d)",
+                month_label(month),
+                ", ".join(recipients),
+                connection.host,
+                connection.port,
+                msg_id,
+                attempt,
+            )
             try:
                 refused = _send_smtp(em.smtp_conn_id, msg, sender, recipients)
             except Exception as exc:
                 _finish(cur, delivery_id, "failed", error=_clean_error(exc))
-                raise DeliveryError(f"the mail server did not accept the report of {month_label(month)}: "
-                                    f"{_clean_error(exc)}") from exc
+                raise DeliveryError(
+                    f"the mail server did not accept the report of {month_label(month)}: {_clean_error(exc)}"
+                ) from exc
             response = ("refused: " + "; ".join(f"{a} {c} {m!r}" for a, (c, m) in refused.items())) if refused else None
             if refused:
                 log.warning("the server refused some recipients: %s", response)
             delivered_at = _finish(cur, delivery_id, "delivered", response=response)
             log.info("report %s delivered (Message-ID %s)", month_label(month), msg_id)
-            return base | {"status": "delivered", "sent": True, "delivery_id": delivery_id,
-                           "delivered_at": delivered_at.isoformat(), "refused": sorted(refused)}
+            return base | {
+                "status": "delivered",
+                "sent": True,
+                "delivery_id": delivery_id,
+                "delivered_at": delivered_at.isoformat(),
+                "refused": sorted(refused),
+            }
     finally:
         conn.close()  # also releases the advisory lock
 
 
 def _finish(cur, delivery_id: int, status: str, *, response: str | None = None, error: str | None = None):
     """Complete a 'sending' row: 'delivered' (returns the time) or 'failed'."""
-    cur.execute(paths.read_sql("report/finish_delivery.sql"),
-                {"status": status, "smtp_response": response, "error": error, "delivery_id": delivery_id})
+    cur.execute(
+        paths.read_sql("report/finish_delivery.sql"),
+        {"status": status, "smtp_response": response, "error": error, "delivery_id": delivery_id},
+    )
     row = cur.fetchone()
     if row is None:
         raise DeliveryError(f"delivery {delivery_id} was not 'sending' any more; another process changed it")

@@ -7,9 +7,11 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from . import measurements, migrations, reference, warehouse
-from .config import pipeline_config
-from .months import month_label
+from ispeed.config import pipeline_config
+from ispeed.measurements import load as measurements
+from ispeed.months import month_label
+from ispeed.warehouse import connection as warehouse
+from ispeed.warehouse import migrations, reference
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ def prepare_warehouse() -> dict:
     with warehouse.connection(where) as conn:
         counts = reference.sync_reference(conn)
         # Here too, not only in the agencies' load: status and the report need the list.
-        from .returns import sync_agencies
+        from ispeed.returns import sync_agencies
 
         counts["agencies"] = sync_agencies(conn)
     return {"migrations_applied": applied, "reference": counts}
@@ -40,15 +42,24 @@ def load_measurements(month: date, *, run_id: str | None = None, reload: bool = 
             "Rejected files were moved to the rejected/ folder; put a corrected file in the landing folder and re-run."
         )
     return {k: v for k, v in summary.as_dict().items() if k != "files"} | {
-        "files": [{"name": f.name, "status": f.status, "rows_read": f.rows_read, "rows_loaded": f.rows_loaded,
-                   "rows_quarantined": f.rows_quarantined, "rows_duplicate": f.rows_duplicate} for f in summary.files]
+        "files": [
+            {
+                "name": f.name,
+                "status": f.status,
+                "rows_read": f.rows_read,
+                "rows_loaded": f.rows_loaded,
+                "rows_quarantined": f.rows_quarantined,
+                "rows_duplicate": f.rows_duplicate,
+            }
+            for f in summary.files
+        ]
     }
 
 
 def compute_compliance(month: date, *, run_id: str | None = None) -> dict:
     """4G compliance per operator and district (include/sql/compliance/), stored in
     ispeed.mart_compliance_*; replaces the month atomically."""
-    from . import compliance
+    from ispeed.compliance import runner as compliance
 
     summary = compliance.compute_month(month, run_id=run_id)
     print(compliance.format_summary(summary))
@@ -57,14 +68,14 @@ def compute_compliance(month: date, *, run_id: str | None = None) -> dict:
 
 def load_agency_returns(month: date, *, run_id: str | None = None) -> dict:
     """Agencies' monthly i-Speed tallies (landing/agency_returns/YYYY-MM/)."""
-    from . import returns
+    from ispeed import returns
 
     return returns.load_agency_returns(month, run_id=run_id)
 
 
 def load_operator_returns(month: date, *, run_id: str | None = None) -> dict:
     """Operators' monthly 4G/5G investment returns (landing/operator_returns/YYYY-MM/)."""
-    from . import returns
+    from ispeed import returns
 
     return returns.load_operator_returns(month, run_id=run_id)
 
@@ -72,9 +83,10 @@ def load_operator_returns(month: date, *, run_id: str | None = None) -> dict:
 def render_report(month: date, *, run_id: str | None = None) -> dict:
     """The month's PDF report and its .xlsx/.csv annex, from the stored numbers; recorded in
     ispeed.meta_report. Returns the rendered files (RenderedReport.as_dict) for the delivery."""
-    from . import delivery
-    from .report.collect import collect_report_data
-    from .report.render import render_report as render, report_folder
+    from ispeed import delivery
+    from ispeed.report.collect import collect_report_data
+    from ispeed.report.render import render_report as render
+    from ispeed.report.render import report_folder
 
     with warehouse.connection() as conn:
         # Two runs of the same month render one after the other (the files have fixed names).
@@ -87,16 +99,19 @@ def render_report(month: date, *, run_id: str | None = None) -> dict:
     return rendered.as_dict()
 
 
-def deliver_report(month: date, rendered: dict, *, run_id: str | None = None, force: bool = False,
-                   send: bool = True) -> dict:
+def deliver_report(
+    month: date, rendered: dict, *, run_id: str | None = None, force: bool = False, send: bool = True
+) -> dict:
     """Email the rendered report once (see ispeed.delivery): a month already delivered is not sent
     again unless ``force``; ``send=False`` records the report as not sent (backfills)."""
-    from . import delivery
-    from .report.render import RenderedReport
+    from ispeed import delivery
+    from ispeed.report.render import RenderedReport
 
     result = delivery.deliver_report(month, RenderedReport.from_dict(rendered), run_id=run_id, force=force, send=send)
-    print(f"report for {month_label(month)}: {result['status']}"
-          + (f", written to {result['outbox_path']}" if result.get("outbox_path") else ""))
+    print(
+        f"report for {month_label(month)}: {result['status']}"
+        + (f", written to {result['outbox_path']}" if result.get("outbox_path") else "")
+    )
     return result
 
 
@@ -111,6 +126,6 @@ def should_send(run_type: str, send_report: str) -> bool:
 def pull_exports(month: date) -> dict:
     """i-Speed exports of the month from the HTTP source into the landing folder (nothing when no
     connection ``ispeed_http_source`` is configured: the landing folder alone is used)."""
-    from . import http_pull
+    from ispeed.measurements import http_source as http_pull
 
     return http_pull.pull_month(month)

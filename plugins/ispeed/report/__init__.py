@@ -9,13 +9,40 @@ Issuer, recipient, signatory and email addresses are configuration (include/conf
 the email's subject and bodies are templates (include/templates/report/). docs/report.md has it all.
 """
 
-from .data import (AgencyReturn, DataQuality, DatasetQuality, DistrictResult, Method, OperatorCompliance,
-                   OperatorInvestment, QuarantineCount, RejectedFile, Remedy, ReportData, TrendPoint,
-                   collect_data_quality, sample_report_data)
-from .render import RenderedReport, render_report, report_folder
+from ispeed.report.data import (
+    AgencyReturn,
+    DataQuality,
+    DatasetQuality,
+    DistrictResult,
+    Method,
+    OperatorCompliance,
+    OperatorInvestment,
+    QuarantineCount,
+    RejectedFile,
+    Remedy,
+    ReportData,
+    TrendPoint,
+    collect_data_quality,
+    sample_report_data,
+)
+from ispeed.report.render import RenderedReport, render_report, report_folder
 
 __all__ = [
-    "AgencyReturn", "DataQuality", "DatasetQuality", "DistrictResult", "Method", "OperatorCompliance",
-    "OperatorInvestment", "QuarantineCount", "RejectedFile", "Remedy", "ReportData", "RenderedReport",
-    "TrendPoint", "collect_data_quality", "render_report", "report_folder", "sample_report_data",
+    "AgencyReturn",
+    "DataQuality",
+    "DatasetQuality",
+    "DistrictResult",
+    "Method",
+    "OperatorCompliance",
+    "OperatorInvestment",
+    "QuarantineCount",
+    "RejectedFile",
+    "Remedy",
+    "ReportData",
+    "RenderedReport",
+    "TrendPoint",
+    "collect_data_quality",
+    "render_report",
+    "report_folder",
+    "sample_report_data",
 ]

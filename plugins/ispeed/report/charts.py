@@ -15,13 +15,13 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Polygon, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import fmt
-from .data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, ReportData
-from .fonts import FontFamily
+from ispeed.report import fmt
+from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, ReportData
+from ispeed.report.fonts import FontFamily
 
 VERDICT_COLOURS = {
     MEETS: colors.HexColor("#2E7D32"),
@@ -32,8 +32,9 @@ VERDICT_COLOURS = {
 VERDICT_TEXT_COLOURS = {**VERDICT_COLOURS, INSUFFICIENT_DATA: colors.HexColor("#555555")}
 THRESHOLD_COLOUR = colors.HexColor("#B71C1C")
 GRID = colors.HexColor("#D0D0D0")
-SERIES_COLOURS = [colors.HexColor(c) for c in
-                  ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")]
+SERIES_COLOURS = [
+    colors.HexColor(c) for c in ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+]
 MARKERS = ("circle", "square", "triangle", "diamond", "triangle_down")
 
 
@@ -57,15 +58,19 @@ def nice_max(value: float) -> tuple[float, float]:
     return value, value / 5  # pragma: no cover
 
 
-def _axis(g: Group, font: FontFamily, x0: float, y0: float, width: float, height: float, top: float, step: float,
-          unit: str) -> None:
+def _axis(
+    g: Group, font: FontFamily, x0: float, y0: float, width: float, height: float, top: float, step: float, unit: str
+) -> None:
     ticks = int(round(top / step))
     for i in range(ticks + 1):
         v = i * step
         y = y0 + height * v / top
         g.add(Line(x0, y, x0 + width, y, strokeColor=GRID if i else colors.black, strokeWidth=0.4 if i else 0.8))
-        g.add(String(x0 - 4, y - 3, fmt.number(v, 0 if step >= 1 else 1), fontName=font.regular, fontSize=7,
-                     textAnchor="end"))
+        g.add(
+            String(
+                x0 - 4, y - 3, fmt.number(v, 0 if step >= 1 else 1), fontName=font.regular, fontSize=7, textAnchor="end"
+            )
+        )
     g.add(Line(x0, y0, x0, y0 + height, strokeColor=colors.black, strokeWidth=0.8))
     label = String(0, 0, unit, fontName=font.regular, fontSize=7, textAnchor="middle")
     rotated = Group(label)
@@ -74,13 +79,31 @@ def _axis(g: Group, font: FontFamily, x0: float, y0: float, width: float, height
     g.add(rotated)
 
 
-def _threshold(g: Group, font: FontFamily, x0: float, y0: float, width: float, height: float, top: float,
-               threshold: float, label: bool = True) -> None:
+def _threshold(
+    g: Group,
+    font: FontFamily,
+    x0: float,
+    y0: float,
+    width: float,
+    height: float,
+    top: float,
+    threshold: float,
+    label: bool = True,
+) -> None:
     y = y0 + height * threshold / top
     g.add(Line(x0, y, x0 + width, y, strokeColor=THRESHOLD_COLOUR, strokeWidth=1.2, strokeDashArray=[5, 3]))
     if label:
-        g.add(String(x0 + width - 2, y + 3, f"Ngưỡng {fmt.number(threshold, 0 if threshold == int(threshold) else 1)} Mbps",
-                     fontName=font.bold, fontSize=7, fillColor=THRESHOLD_COLOUR, textAnchor="end"))
+        g.add(
+            String(
+                x0 + width - 2,
+                y + 3,
+                f"Ngưỡng {fmt.number(threshold, 0 if threshold == int(threshold) else 1)} Mbps",
+                fontName=font.bold,
+                fontSize=7,
+                fillColor=THRESHOLD_COLOUR,
+                textAnchor="end",
+            )
+        )
 
 
 def _legend_box(g: Group, font: FontFamily, x: float, y: float, colour, text: str) -> float:
@@ -120,8 +143,17 @@ def compliance_chart(data: ReportData, font: FontFamily, width: float, height: f
         else:
             g.add(String(cx, y0 + 4, "không có số liệu", fontName=font.italic, fontSize=6.5, textAnchor="middle"))
         g.add(String(cx, y0 - 10, r.operator_name, fontName=font.regular, fontSize=7.5, textAnchor="middle"))
-        g.add(String(cx, y0 - 19, fmt.VERDICT_VI[r.verdict], fontName=font.italic, fontSize=6.5, textAnchor="middle",
-                     fillColor=VERDICT_TEXT_COLOURS.get(r.verdict or INSUFFICIENT_DATA)))
+        g.add(
+            String(
+                cx,
+                y0 - 19,
+                fmt.VERDICT_VI[r.verdict],
+                fontName=font.italic,
+                fontSize=6.5,
+                textAnchor="middle",
+                fillColor=VERDICT_TEXT_COLOURS.get(r.verdict or INSUFFICIENT_DATA),
+            )
+        )
     _threshold(g, font, x0, y0, plot_w, plot_h, top, threshold)
     x = x0
     for verdict in (MEETS, DOES_NOT_MEET, INSUFFICIENT_DATA):
@@ -130,8 +162,15 @@ def compliance_chart(data: ReportData, font: FontFamily, width: float, height: f
         g.add(Line(x, 8, x + 10, 8, strokeColor=colors.black, strokeWidth=0.8))
         g.add(Line(x, 4, x, 12, strokeColor=colors.black, strokeWidth=0.8))
         g.add(Line(x + 10, 4, x + 10, 12, strokeColor=colors.black, strokeWidth=0.8))
-        g.add(String(x + 14, 5, f"Khoảng tin cậy {fmt.percent(data.method.confidence, 0)} của giá trị trung bình",
-                     fontName=font.regular, fontSize=7))
+        g.add(
+            String(
+                x + 14,
+                5,
+                f"Khoảng tin cậy {fmt.percent(data.method.confidence, 0)} của giá trị trung bình",
+                fontName=font.regular,
+                fontSize=7,
+            )
+        )
     d.add(g)
     return d
 
@@ -180,8 +219,16 @@ def trend_chart(data: ReportData, font: FontFamily, width: float, height: float 
     xs = {m: x0 + slot * (i + 0.5) for i, m in enumerate(months)}
     for m, x in xs.items():
         g.add(Line(x, y0, x, y0 - 3, strokeColor=colors.black, strokeWidth=0.6))
-        g.add(String(x, y0 - 11, f"{m.month:02d}/{m.year % 100:02d}", fontName=font.regular, fontSize=6.5,
-                     textAnchor="middle"))
+        g.add(
+            String(
+                x,
+                y0 - 11,
+                f"{m.month:02d}/{m.year % 100:02d}",
+                fontName=font.regular,
+                fontSize=6.5,
+                textAnchor="middle",
+            )
+        )
     _threshold(g, font, x0, y0, plot_w, plot_h, top, threshold, label=False)
     for k, (code, name) in enumerate(operators):
         colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
@@ -208,7 +255,15 @@ def trend_chart(data: ReportData, font: FontFamily, width: float, height: float 
     k = len(operators)
     lx, ly = x0 + (k % 4) * (plot_w / 4), 4 + 11 * (legend_rows - 1 - k // 4)
     g.add(Line(lx, ly + 3, lx + 16, ly + 3, strokeColor=THRESHOLD_COLOUR, strokeWidth=1.2, strokeDashArray=[5, 3]))
-    g.add(String(lx + 20, ly, f"Mức tối thiểu {fmt.number(threshold, 0 if threshold == int(threshold) else 1)} Mbps",
-                 fontName=font.bold, fontSize=7, fillColor=THRESHOLD_COLOUR))
+    g.add(
+        String(
+            lx + 20,
+            ly,
+            f"Mức tối thiểu {fmt.number(threshold, 0 if threshold == int(threshold) else 1)} Mbps",
+            fontName=font.bold,
+            fontSize=7,
+            fillColor=THRESHOLD_COLOUR,
+        )
+    )
     d.add(g)
     return d

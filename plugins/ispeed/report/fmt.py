@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, MISSING, REJECTED, SUBMITTED
+from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, MISSING, REJECTED, SUBMITTED
 
 NONE = "-"
 
@@ -17,8 +17,11 @@ VERDICT_VI = {MEETS: "Đạt", DOES_NOT_MEET: "Không đạt", INSUFFICIENT_DATA
 STATE_VI = {SUBMITTED: "Đã báo cáo", MISSING: "Chưa báo cáo", REJECTED: "Bị trả lại"}
 STATISTIC_VI = {"mean": "trung bình", "median": "trung vị", "device_day_mean": "trung bình theo thiết bị-ngày"}
 NETWORK_VI = {"WIFI": "Wi-Fi", "FIXED": "Cố định"}
-DATASET_VI = {"measurements": "Kết quả đo i-Speed", "agency_returns": "Báo cáo của cơ quan, đơn vị",
-              "operator_returns": "Báo cáo của doanh nghiệp viễn thông"}
+DATASET_VI = {
+    "measurements": "Kết quả đo i-Speed",
+    "agency_returns": "Báo cáo của cơ quan, đơn vị",
+    "operator_returns": "Báo cáo của doanh nghiệp viễn thông",
+}
 
 
 def _group(digits: str) -> str:

@@ -9,7 +9,7 @@ subsets. DejaVu's licence (a free licence, Bitstream Vera derived) is matplotlib
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _FILES = {
@@ -40,7 +40,7 @@ def font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-@lru_cache(maxsize=None)
+@cache
 def register_fonts(style: str = "serif") -> FontFamily:
     """Register the family's four faces with reportlab (once per process) and return their names.
     ``<b>`` and ``<i>`` in Paragraph markup map to the bold and italic faces."""

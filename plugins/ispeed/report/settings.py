@@ -7,9 +7,9 @@ from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
 
-from .. import paths
-from ..config import ConfigError, email_addresses, load_yaml
-from ..mail import Sender
+from ispeed import paths
+from ispeed.config import ConfigError, email_addresses, load_yaml
+from ispeed.mail import Sender
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,12 @@ def report_config() -> ReportConfig:
         if font not in ("serif", "sans"):
             raise ConfigError("include/config/report.yaml: pdf.font must be serif or sans")
         return ReportConfig(
-            issuer=Issuer(_lines(iss["parent"]), _lines(iss["name"]), str(iss["full_name"]),
-                          str(iss.get("short_name") or iss["full_name"])),
+            issuer=Issuer(
+                _lines(iss["parent"]),
+                _lines(iss["name"]),
+                str(iss["full_name"]),
+                str(iss.get("short_name") or iss["full_name"]),
+            ),
             nation_name=str(raw["nation"]["name"]),
             nation_motto=str(raw["nation"]["motto"]),
             document=Document(
@@ -112,8 +116,9 @@ def report_config() -> ReportConfig:
                 closing=str(doc.get("closing", "")),
                 distribution=tuple(str(x) for x in doc.get("distribution", [])),
             ),
-            signatory=Signatory(str(sig.get("authority") or ""), str(sig["title"]), str(sig["name"]),
-                                str(sig.get("signed_mark") or "")),
+            signatory=Signatory(
+                str(sig.get("authority") or ""), str(sig["title"]), str(sig["name"]), str(sig.get("signed_mark") or "")
+            ),
             font=font,
             keywords=tuple(str(k) for k in raw.get("pdf", {}).get("keywords", [])),
             email=email,

@@ -25,35 +25,35 @@ from pathlib import Path
 
 def load_agency_returns(month: date, *, run_id: str | None = None, **kwargs) -> dict:
     """Load the month's agency returns; see ispeed.returns.load."""
-    from .load import load_agency_returns as _load
+    from ispeed.returns.load import load_agency_returns as _load
 
     return _load(month, run_id=run_id, **kwargs)
 
 
 def load_operator_returns(month: date, *, run_id: str | None = None, **kwargs) -> dict:
     """Load the month's operator returns; see ispeed.returns.load."""
-    from .load import load_operator_returns as _load
+    from ispeed.returns.load import load_operator_returns as _load
 
     return _load(month, run_id=run_id, **kwargs)
 
 
 def return_status(month: date, *, dataset: str | None = None, **kwargs) -> list[dict]:
     """The month's state per agency and operator; see ispeed.returns.status."""
-    from .status import return_status as _status
+    from ispeed.returns.status import return_status as _status
 
     return _status(month, dataset=dataset, **kwargs)
 
 
 def sync_agencies(conn) -> dict[str, int]:
     """Replace ispeed.dim_agency with include/reference/agencies.csv in the caller's transaction."""
-    from .agencies import sync_agencies as _sync
+    from ispeed.returns.agencies import sync_agencies as _sync
 
     return _sync(conn)
 
 
 def write_templates(folder: Path | None = None) -> list[Path]:
     """Write the two .xlsx templates (default: include/templates/)."""
-    from .template import write_templates as _write
+    from ispeed.returns.template import write_templates as _write
 
     return _write(folder)
 

@@ -27,9 +27,9 @@ from datetime import date
 
 import psycopg2.extras
 
-from .. import paths
-from ..reference import OPEN_START, ReferenceError
-from ..text import norm_key
+from ispeed import paths
+from ispeed.text import norm_key
+from ispeed.warehouse.reference import OPEN_START, ReferenceError
 
 AGENCY_KINDS = ("department", "district_committee", "media", "other")
 COLUMNS = ["agency_code", "name_vi", "kind", "area_code", "contact_email", "valid_from", "valid_to", "aliases"]
@@ -73,12 +73,14 @@ def read_agencies() -> list[Agency]:
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
                 raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = [(f"{path.name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k})
-                    for row in reader]
+            rows = [
+                (f"{path.name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k})
+                for row in reader
+            ]
     except FileNotFoundError as exc:
         raise ReferenceError(f"reference file {path} is missing; it lists the agencies that must send returns") from exc
 
-    from ..reference import read_reference  # the districts an agency may belong to
+    from ispeed.warehouse.reference import read_reference  # the districts an agency may belong to
 
     areas = {a["area_code"] for a in read_reference().areas}
     agencies: list[Agency] = []
@@ -99,8 +101,19 @@ def read_agencies() -> list[Agency]:
         if to is not None and to < frm:
             raise ReferenceError(f"{where}: valid_to {to} of {code} is before valid_from {frm}")
         aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
-        agencies.append(Agency(code, row["name_vi"], row["kind"], row["area_code"] or None,
-                               row["contact_email"] or None, frm, to, aliases, where))
+        agencies.append(
+            Agency(
+                code,
+                row["name_vi"],
+                row["kind"],
+                row["area_code"] or None,
+                row["contact_email"] or None,
+                frm,
+                to,
+                aliases,
+                where,
+            )
+        )
     _check_unambiguous(agencies)
     return agencies
 
@@ -116,15 +129,21 @@ def _check_unambiguous(agencies: list[Agency]) -> None:
         for spelling in agency.spellings():
             key = norm_key(spelling)
             if not key:
-                raise ReferenceError(f"{agency.where}: alias {spelling!r} of {agency.agency_code} has no letters or digits")
+                raise ReferenceError(
+                    f"{agency.where}: alias {spelling!r} of {agency.agency_code} has no letters or digits"
+                )
             for other_spelling, other in seen.get(key, []):
                 if other is agency or not _overlap(agency, other):
                     continue
                 if other.agency_code == agency.agency_code:
-                    raise ReferenceError(f"{agency.where}: {agency.agency_code} is listed twice for overlapping periods "
-                                         f"(also {other.where})")
-                raise ReferenceError(f"{agency.where}: {spelling!r} would name both {agency.agency_code} and "
-                                     f"{other.agency_code} ({other.where}, as {other_spelling!r}) in an overlapping period")
+                    raise ReferenceError(
+                        f"{agency.where}: {agency.agency_code} is listed twice for overlapping periods "
+                        f"(also {other.where})"
+                    )
+                raise ReferenceError(
+                    f"{agency.where}: {spelling!r} would name both {agency.agency_code} and "
+                    f"{other.agency_code} ({other.where}, as {other_spelling!r}) in an overlapping period"
+                )
             seen.setdefault(key, []).append((spelling, agency))
 
 
@@ -132,14 +151,23 @@ def sync_agencies(conn) -> dict[str, int]:
     """Replace ispeed.dim_agency and ispeed.dim_agency_alias with agencies.csv, in the caller's
     transaction (the caller commits). Returns the number of agencies and spellings loaded."""
     agencies = read_agencies()
-    aliases = {(norm_key(s), a.agency_code, a.valid_from): (s, a.valid_to) for a in agencies for s in sorted(a.spellings())}
+    aliases = {
+        (norm_key(s), a.agency_code, a.valid_from): (s, a.valid_to) for a in agencies for s in sorted(a.spellings())
+    }
     with conn.cursor() as cur:
         cur.execute(paths.read_sql("returns/lock_agency_dimension.sql"))
         cur.execute(paths.read_sql("returns/delete_agency_dimension.sql"))
         psycopg2.extras.execute_values(
-            cur, paths.read_sql("returns/insert_agencies.sql"),
-            [(a.agency_code, a.name_vi, a.kind, a.area_code, a.contact_email, a.valid_from, a.valid_to) for a in agencies])
+            cur,
+            paths.read_sql("returns/insert_agencies.sql"),
+            [
+                (a.agency_code, a.name_vi, a.kind, a.area_code, a.contact_email, a.valid_from, a.valid_to)
+                for a in agencies
+            ],
+        )
         psycopg2.extras.execute_values(
-            cur, paths.read_sql("returns/insert_agency_aliases.sql"),
-            [(k, code, alias, frm, to) for (k, code, frm), (alias, to) in aliases.items()])
+            cur,
+            paths.read_sql("returns/insert_agency_aliases.sql"),
+            [(k, code, alias, frm, to) for (k, code, frm), (alias, to) in aliases.items()],
+        )
     return {"agencies": len(agencies), "agency_aliases": len(aliases)}

@@ -14,11 +14,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .. import paths
-from ..months import next_month
-from .contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
-from .read import ReturnSheet
-from .values import EMPTY, Number, cell_text, key, parse_day, parse_month, parse_whole_number
+from ispeed import paths
+from ispeed.months import next_month
+from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
+from ispeed.returns.read import ReturnSheet
+from ispeed.returns.values import EMPTY, Number, cell_text, key, parse_day, parse_month, parse_whole_number
 
 GENERATIONS = ("4G", "5G")
 
@@ -96,8 +96,9 @@ def _resolve(values: pd.Series, table: dict[str, str]) -> list[str | None]:
 def build_frame(kind: ReturnKind, files: list[tuple[int, ReturnSheet]], lookups: Lookups) -> pd.DataFrame:
     """One row per row read, over all the readable files of a load, typed for the suite (index 0..n-1)."""
     records = [rec for file_id, sheet in files for rec in _base_columns(kind, file_id, sheet.file_name, sheet)]
-    columns = ["file_id", "file_name", "source_row", "raw_row"] + \
-        [f"{p}_{c.name}" for c in kind.columns for p in ("cell", "raw", "value")]
+    columns = ["file_id", "file_name", "source_row", "raw_row"] + [
+        f"{p}_{c.name}" for c in kind.columns for p in ("cell", "raw", "value")
+    ]
     frame = pd.DataFrame(records, columns=columns, dtype=object)
     frame["file_id"] = frame["file_id"].astype("int64")
     frame["source_row"] = frame["source_row"].astype("int64")
@@ -115,13 +116,17 @@ def build_frame(kind: ReturnKind, files: list[tuple[int, ReturnSheet]], lookups:
         frame["area_code"] = _objects(_resolve(frame["value_district"], lookups.areas))
         networks = _resolve(frame["value_generation"], lookups.networks)
         # without a 4G/5G column every row is 4G (docs/returns.md)
-        frame["network_generation"] = _objects([
-            (n if n in GENERATIONS else None) if has_column else "4G"
-            for n, has_column in zip(networks, frame["cell_generation"].notna())])
+        frame["network_generation"] = _objects(
+            [
+                (n if n in GENERATIONS else None) if has_column else "4G"
+                for n, has_column in zip(networks, frame["cell_generation"].notna())
+            ]
+        )
         due = [parse_day(v) for v in frame["value_remedy_due_date"]]
         frame["remedy_due_date"] = _objects([d.isoformat() if d else None for d in due])
-        frame["remedy_due_date_unreadable"] = _objects([raw if raw and d is None else None
-                                                       for raw, d in zip(frame["raw_remedy_due_date"], due)])
+        frame["remedy_due_date_unreadable"] = _objects(
+            [raw if raw and d is None else None for raw, d in zip(frame["raw_remedy_due_date"], due)]
+        )
         frame["remedy"] = frame["raw_remedy"]
     else:  # pragma: no cover - two kinds only
         raise ValueError(kind.dataset)
@@ -135,8 +140,17 @@ def typed_columns(kind: ReturnKind) -> list[str]:
     counts = [c.name for c in kind.columns if c.is_number]
     if kind is AGENCY_RETURN:
         return ["file_id", "agency_code", "agency_by_code", "agency_by_name", "month_label", *counts]
-    return ["file_id", "operator_code", "area_code", "network_generation", "month_label", *counts,
-            "remedy", "remedy_due_date", "remedy_due_date_unreadable"]
+    return [
+        "file_id",
+        "operator_code",
+        "area_code",
+        "network_generation",
+        "month_label",
+        *counts,
+        "remedy",
+        "remedy_due_date",
+        "remedy_due_date_unreadable",
+    ]
 
 
 def duplicate_rows(frame: pd.DataFrame, key_columns: list[str]) -> dict[int, list[int]]:

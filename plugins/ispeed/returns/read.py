@@ -31,19 +31,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..text import norm_key
-from .contract import ReturnKind
-from .values import cell_text, is_blank, parse_whole_number
+from ispeed.returns.contract import ReturnKind
+from ispeed.returns.values import cell_text, is_blank, parse_whole_number
+from ispeed.text import norm_key
 
 HEADER_SCAN_ROWS = 30
 MAX_DATA_ROWS = 2000
-MAX_BLANK_RUN = 500          # so that a sheet formatted down to row 1 048 576 is not read to the end
-MAX_FILE_BYTES = 20 << 20    # a return is a few kilobytes; anything this large is not one
+MAX_BLANK_RUN = 500  # so that a sheet formatted down to row 1 048 576 is not read to the end
+MAX_FILE_BYTES = 20 << 20  # a return is a few kilobytes; anything this large is not one
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TOTAL_KEYS = {"tong", "tongcong", "cong", "tongso", "total", "grandtotal", "toanthanhpho", "toanthanh", "toanbo"}
-_FOOTER_PREFIXES = ("nguoilap", "thutruong", "kyten", "kyghiro", "kyvaghiro", "giamdoc", "phogiamdoc", "chutich",
-                    "phochutich", "xacnhan", "noinhan", "ghichu", "luuy", "tmubnd", "ktgiamdoc", "ktchutich")
+_FOOTER_PREFIXES = (
+    "nguoilap",
+    "thutruong",
+    "kyten",
+    "kyghiro",
+    "kyvaghiro",
+    "giamdoc",
+    "phogiamdoc",
+    "chutich",
+    "phochutich",
+    "xacnhan",
+    "noinhan",
+    "ghichu",
+    "luuy",
+    "tmubnd",
+    "ktgiamdoc",
+    "ktchutich",
+)
 _FOOTER_DATE = re.compile(r"ngay\d*thang\d*nam\d*")
 _COLUMN_NUMBER = re.compile(r"^\(\s*\d{1,2}\s*\)$")
 
@@ -61,9 +77,9 @@ class ReturnFileRejected(Exception):
 class ReadRow:
     """One row of a return, as read."""
 
-    row: int                   # the spreadsheet's row number (a CSV's record number, as Excel shows it)
-    values: dict[str, Any]     # canonical column -> the cell's value as read (None when empty)
-    cells: dict[str, str]      # canonical column -> the cell's reference ("E7"), for messages
+    row: int  # the spreadsheet's row number (a CSV's record number, as Excel shows it)
+    values: dict[str, Any]  # canonical column -> the cell's value as read (None when empty)
+    cells: dict[str, str]  # canonical column -> the cell's reference ("E7"), for messages
     raw: dict[str, str | None]  # heading as written -> the cell as text, kept with quarantined rows
 
 
@@ -72,20 +88,25 @@ class ReturnSheet:
     """What was read from one file."""
 
     file_name: str
-    format: str                # xlsx / csv
+    format: str  # xlsx / csv
     sheet: str | None
     header_row: int
-    columns: dict[str, str]    # canonical -> "E: heading as written"
-    fields: dict[str, str]     # canonical -> cell of a field given above the table ("C3")
-    ignored: list[str]         # headings that are not columns of the return
+    columns: dict[str, str]  # canonical -> "E: heading as written"
+    fields: dict[str, str]  # canonical -> cell of a field given above the table ("C3")
+    ignored: list[str]  # headings that are not columns of the return
     skipped: dict[str, list[int]] = field(default_factory=dict)  # why -> row numbers
     rows: list[ReadRow] = field(default_factory=list)
     encoding: str | None = None
 
     def header_json(self) -> dict:
         """For meta_file.header_map."""
-        out: dict[str, Any] = {"sheet": self.sheet, "header_row": self.header_row, "columns": self.columns,
-                               "fields_above_table": self.fields, "ignored": self.ignored}
+        out: dict[str, Any] = {
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "fields_above_table": self.fields,
+            "ignored": self.ignored,
+        }
         if self.skipped:
             out["skipped_rows"] = self.skipped
         if self.encoding:
@@ -109,8 +130,8 @@ def column_letter(index: int) -> str:
 
 @dataclass
 class _Grid:
-    name: str | None           # sheet name (None for CSV)
-    rows: list[list[Any]]      # rows[0] is row 1
+    name: str | None  # sheet name (None for CSV)
+    rows: list[list[Any]]  # rows[0] is row 1
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> formula without saved value
 
 
@@ -124,8 +145,11 @@ def read_return(path: Path, kind: ReturnKind) -> ReturnSheet:
     if size == 0:
         raise ReturnFileRejected(name, "tệp rỗng (0 byte); hãy gửi lại tệp báo cáo.")
     if size > MAX_FILE_BYTES:
-        raise ReturnFileRejected(name, f"tệp nặng {size // (1 << 20)} MB, quá lớn đối với một báo cáo "
-                                       f"(tối đa {MAX_FILE_BYTES >> 20} MB); hãy gửi đúng biểu mẫu báo cáo.")
+        raise ReturnFileRejected(
+            name,
+            f"tệp nặng {size // (1 << 20)} MB, quá lớn đối với một báo cáo "
+            f"(tối đa {MAX_FILE_BYTES >> 20} MB); hãy gửi đúng biểu mẫu báo cáo.",
+        )
     with path.open("rb") as fh:
         head = fh.read(4096)
     if head.startswith(b"PK\x03\x04"):
@@ -145,10 +169,14 @@ def _ole_problem(path: Path) -> str:
     protected) .xlsx, which Office stores in the same container with an EncryptionInfo stream."""
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        return ("tệp được đặt mật khẩu nên không mở được; hãy gỡ mật khẩu (Excel: File > Info > Protect Workbook > "
-                "Encrypt with Password, xóa mật khẩu), lưu lại rồi gửi.")
-    return ("tệp ở định dạng Excel 97-2003 (.xls); hãy mở bằng Excel, chọn Save As (Lưu thành) kiểu "
-            "Excel Workbook (.xlsx) rồi gửi lại.")
+        return (
+            "tệp được đặt mật khẩu nên không mở được; hãy gỡ mật khẩu (Excel: File > Info > Protect Workbook > "
+            "Encrypt with Password, xóa mật khẩu), lưu lại rồi gửi."
+        )
+    return (
+        "tệp ở định dạng Excel 97-2003 (.xls); hãy mở bằng Excel, chọn Save As (Lưu thành) kiểu "
+        "Excel Workbook (.xlsx) rồi gửi lại."
+    )
 
 
 def _xlsx_grids(path: Path) -> list[_Grid]:
@@ -157,21 +185,30 @@ def _xlsx_grids(path: Path) -> list[_Grid]:
         with zipfile.ZipFile(path) as zf:
             members = set(zf.namelist())
             if "mimetype" in members and b"opendocument.spreadsheet" in zf.read("mimetype"):
-                raise ReturnFileRejected(name, "đây là bảng tính OpenDocument (.ods); hãy lưu thành Excel Workbook (.xlsx) rồi gửi lại.")
+                raise ReturnFileRejected(
+                    name, "đây là bảng tính OpenDocument (.ods); hãy lưu thành Excel Workbook (.xlsx) rồi gửi lại."
+                )
             if "word/document.xml" in members:
-                raise ReturnFileRejected(name, "đây là văn bản Word (.docx), không phải bảng tính; hãy điền biểu mẫu Excel (.xlsx).")
+                raise ReturnFileRejected(
+                    name, "đây là văn bản Word (.docx), không phải bảng tính; hãy điền biểu mẫu Excel (.xlsx)."
+                )
             if "xl/workbook.xml" not in members:
-                raise ReturnFileRejected(name, "tệp nén này không phải bảng tính Excel (.xlsx); hãy gửi tệp .xlsx theo biểu mẫu.")
+                raise ReturnFileRejected(
+                    name, "tệp nén này không phải bảng tính Excel (.xlsx); hãy gửi tệp .xlsx theo biểu mẫu."
+                )
     except zipfile.BadZipFile as exc:
-        raise ReturnFileRejected(name, "tệp Excel bị hỏng (không giải nén được); hãy lưu lại bằng Excel rồi gửi.") from exc
+        raise ReturnFileRejected(
+            name, "tệp Excel bị hỏng (không giải nén được); hãy lưu lại bằng Excel rồi gửi."
+        ) from exc
 
     import openpyxl  # here: the package is imported by the DAG file's tasks, which need not pay for it
 
     try:
         values_book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file; all mean the same here
-        raise ReturnFileRejected(name, f"tệp Excel bị hỏng, không mở được ({type(exc).__name__}); "
-                                       "hãy mở bằng Excel, lưu lại rồi gửi.") from exc
+        raise ReturnFileRejected(
+            name, f"tệp Excel bị hỏng, không mở được ({type(exc).__name__}); hãy mở bằng Excel, lưu lại rồi gửi."
+        ) from exc
     grids = []
     try:
         for ws in values_book.worksheets:
@@ -180,8 +217,9 @@ def _xlsx_grids(path: Path) -> list[_Grid]:
             ws.reset_dimensions()  # some programs write a wrong <dimension>; read what is there
             grids.append(_Grid(ws.title, _sheet_rows(ws)))
     except Exception as exc:
-        raise ReturnFileRejected(name, f"tệp Excel bị hỏng, không đọc được ({type(exc).__name__}); "
-                                       "hãy mở bằng Excel, lưu lại rồi gửi.") from exc
+        raise ReturnFileRejected(
+            name, f"tệp Excel bị hỏng, không đọc được ({type(exc).__name__}); hãy mở bằng Excel, lưu lại rồi gửi."
+        ) from exc
     finally:
         values_book.close()
     if any(_has_empty_cells(g) for g in grids):
@@ -229,7 +267,12 @@ def _mark_unsaved_formulas(path: Path, grids: list[_Grid]) -> None:
             ws.reset_dimensions()
             for r, values in enumerate(ws.iter_rows(max_row=len(grid.rows), values_only=True), start=1):
                 for c, v in enumerate(values):
-                    if isinstance(v, str) and v.startswith("=") and c < len(grid.rows[r - 1]) and grid.rows[r - 1][c] is None:
+                    if (
+                        isinstance(v, str)
+                        and v.startswith("=")
+                        and c < len(grid.rows[r - 1])
+                        and grid.rows[r - 1][c] is None
+                    ):
                         grid.formulas[(r, c)] = v
     finally:
         book.close()
@@ -239,14 +282,19 @@ def _csv_grid(path: Path, head: bytes) -> tuple[_Grid, str]:
     name = path.name
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table", b"<head")):
-        raise ReturnFileRejected(name, "đây là một trang web (HTML/XML) chứ không phải bảng tính; hãy gửi tệp Excel (.xlsx) theo biểu mẫu.")
+        raise ReturnFileRejected(
+            name, "đây là một trang web (HTML/XML) chứ không phải bảng tính; hãy gửi tệp Excel (.xlsx) theo biểu mẫu."
+        )
     data = path.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = data.decode("utf-16"), "utf-16"  # Excel's "Unicode Text" (tab separated)
     else:
         if b"\x00" in data[:4096]:
-            raise ReturnFileRejected(name, "tệp không phải bảng tính hay văn bản CSV (có dữ liệu nhị phân); "
-                                           "hãy gửi tệp Excel (.xlsx) theo biểu mẫu.")
+            raise ReturnFileRejected(
+                name,
+                "tệp không phải bảng tính hay văn bản CSV (có dữ liệu nhị phân); "
+                "hãy gửi tệp Excel (.xlsx) theo biểu mẫu.",
+            )
         try:
             text, encoding = data.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError:
@@ -257,8 +305,11 @@ def _csv_grid(path: Path, head: bytes) -> tuple[_Grid, str]:
     counts = {d: max((ln.count(d) for ln in lines), default=0) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
-        raise ReturnFileRejected(name, "tệp không phải bảng tính Excel (.xlsx) và cũng không phải CSV (không có dấu phẩy, "
-                                       "chấm phẩy hay tab phân cách cột); hãy gửi tệp Excel theo biểu mẫu.")
+        raise ReturnFileRejected(
+            name,
+            "tệp không phải bảng tính Excel (.xlsx) và cũng không phải CSV (không có dấu phẩy, "
+            "chấm phẩy hay tab phân cách cột); hãy gửi tệp Excel theo biểu mẫu.",
+        )
     try:
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
@@ -266,7 +317,9 @@ def _csv_grid(path: Path, head: bytes) -> tuple[_Grid, str]:
     while rows and all(is_blank(v) for v in rows[-1]):
         rows.pop()
     if len(rows) > HEADER_SCAN_ROWS + MAX_DATA_ROWS + MAX_BLANK_RUN:
-        raise ReturnFileRejected(name, f"tệp có {len(rows)} dòng, quá nhiều đối với một báo cáo; hãy gửi đúng biểu mẫu.")
+        raise ReturnFileRejected(
+            name, f"tệp có {len(rows)} dòng, quá nhiều đối với một báo cáo; hãy gửi đúng biểu mẫu."
+        )
     return _Grid(None, rows), encoding
 
 
@@ -277,11 +330,11 @@ def _csv_grid(path: Path, head: bytes) -> tuple[_Grid, str]:
 @dataclass
 class _Header:
     grid: _Grid
-    row: int                                   # 1-based
-    positions: dict[str, int]                  # canonical -> 0-based column
-    fields: dict[str, tuple[Any, str]]         # canonical -> (value, cell ref) given above the table
-    duplicates: list[tuple[str, int, int]]     # canonical, first column, second column
-    missing: list[str]                         # required columns (or groups) not found
+    row: int  # 1-based
+    positions: dict[str, int]  # canonical -> 0-based column
+    fields: dict[str, tuple[Any, str]]  # canonical -> (value, cell ref) given above the table
+    duplicates: list[tuple[str, int, int]]  # canonical, first column, second column
+    missing: list[str]  # required columns (or groups) not found
 
 
 def _text(v: Any) -> str:
@@ -326,8 +379,7 @@ def _header_at(grid: _Grid, r: int, kind: ReturnKind) -> _Header:
         else:
             positions[canonical] = c
     fields = {k: v for k, v in _fields_above(grid, r, kind).items() if k not in positions} if positions else {}
-    missing = [c.heading_vi for c in kind.columns
-               if c.required and c.name not in positions and c.name not in fields]
+    missing = [c.heading_vi for c in kind.columns if c.required and c.name not in positions and c.name not in fields]
     for group in kind.one_of:
         if not any(g in positions for g in group):
             missing.append(" hoặc ".join(kind.column(g).heading_vi for g in group))
@@ -348,11 +400,15 @@ def _find_header(name: str, grids: list[_Grid], kind: ReturnKind) -> _Header:
     if best is not None:
         where = f"trang '{best.grid.name}', dòng {best.row}" if best.grid.name else f"dòng {best.row}"
         raise ReturnFileRejected(
-            name, f"{where} là dòng tiêu đề cột nhưng thiếu cột bắt buộc: {'; '.join(best.missing)}. "
-                  f"Hãy dùng biểu mẫu {template} (các cột cần có: {expected}).")
+            name,
+            f"{where} là dòng tiêu đề cột nhưng thiếu cột bắt buộc: {'; '.join(best.missing)}. "
+            f"Hãy dùng biểu mẫu {template} (các cột cần có: {expected}).",
+        )
     raise ReturnFileRejected(
-        name, f"không tìm thấy dòng tiêu đề cột của báo cáo {kind.subject_vi} trong {HEADER_SCAN_ROWS} dòng đầu "
-              f"của tệp. Hãy dùng biểu mẫu {template} (các cột cần có: {expected}).")
+        name,
+        f"không tìm thấy dòng tiêu đề cột của báo cáo {kind.subject_vi} trong {HEADER_SCAN_ROWS} dòng đầu "
+        f"của tệp. Hãy dùng biểu mẫu {template} (các cột cần có: {expected}).",
+    )
 
 
 def _is_column_numbers(values: list[str]) -> bool:
@@ -383,11 +439,16 @@ def _find_return(name: str, fmt: str, grids: list[_Grid], kind: ReturnKind, enco
     if header.duplicates:
         canonical, first, second = header.duplicates[0]
         raise ReturnFileRejected(
-            name, f"dòng {header.row}: hai cột {column_letter(first)} và {column_letter(second)} cùng là "
-                  f"'{kind.column(canonical).heading_vi}'; hãy giữ một cột rồi gửi lại.")
+            name,
+            f"dòng {header.row}: hai cột {column_letter(first)} và {column_letter(second)} cùng là "
+            f"'{kind.column(canonical).heading_vi}'; hãy giữ một cột rồi gửi lại.",
+        )
     headings = grid.rows[header.row - 1]
     sheet = ReturnSheet(
-        file_name=name, format=fmt, sheet=grid.name, header_row=header.row,
+        file_name=name,
+        format=fmt,
+        sheet=grid.name,
+        header_row=header.row,
         columns={k: f"{column_letter(c)}: {_text(headings[c])}" for k, c in header.positions.items()},
         fields={k: ref for k, (_, ref) in header.fields.items()},
         ignored=[_text(v) for c, v in enumerate(headings) if _text(v) and c not in header.positions.values()],
@@ -428,8 +489,9 @@ def _find_return(name: str, fmt: str, grids: list[_Grid], kind: ReturnKind, enco
             skip("nothing to report (template row left as it was)", r)
             continue
         if len(sheet.rows) >= MAX_DATA_ROWS:
-            raise ReturnFileRejected(name, f"tệp có hơn {MAX_DATA_ROWS} dòng số liệu, quá nhiều đối với một báo cáo; "
-                                           "hãy gửi đúng biểu mẫu.")
+            raise ReturnFileRejected(
+                name, f"tệp có hơn {MAX_DATA_ROWS} dòng số liệu, quá nhiều đối với một báo cáo; hãy gửi đúng biểu mẫu."
+            )
         values = dict(cells)
         refs = {k: f"{column_letter(c)}{r}" for k, c in header.positions.items()}
         raw = {_text(headings[c]) or column_letter(c): texts[k] or None for k, c in header.positions.items()}
@@ -439,6 +501,9 @@ def _find_return(name: str, fmt: str, grids: list[_Grid], kind: ReturnKind, enco
         sheet.rows.append(ReadRow(r, values, refs, raw))
     if not sheet.rows:
         raise ReturnFileRejected(
-            name, f"không có dòng số liệu nào dưới dòng tiêu đề cột (dòng {header.row}"
-                  + (f", trang '{grid.name}'" if grid.name else "") + "); hãy điền số liệu rồi gửi lại.")
+            name,
+            f"không có dòng số liệu nào dưới dòng tiêu đề cột (dòng {header.row}"
+            + (f", trang '{grid.name}'" if grid.name else "")
+            + "); hãy điền số liệu rồi gửi lại.",
+        )
     return sheet

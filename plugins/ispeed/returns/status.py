@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .. import paths, warehouse
+from ispeed import paths
+from ispeed.warehouse import connection as warehouse
 
 DATASETS = ("agency_returns", "operator_returns")
 
@@ -17,19 +18,46 @@ DATASETS = ("agency_returns", "operator_returns")
 def _rows(cur, dataset: str, month: date) -> list[dict]:
     if dataset == "agency_returns":
         cur.execute(paths.read_sql("returns/agency_return_status.sql"), {"month": month})
-        return [{"dataset": dataset, "month": m.isoformat(), "code": code, "name": name, "kind": kind,
-                 "area_code": area, "contact_email": email, "state": state, "file_id": file_id, "file": file_name,
-                 "received_at": received.isoformat() if received else None, "error": error}
-                for m, code, name, kind, area, email, state, file_id, file_name, received, error in cur.fetchall()]
+        return [
+            {
+                "dataset": dataset,
+                "month": m.isoformat(),
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "area_code": area,
+                "contact_email": email,
+                "state": state,
+                "file_id": file_id,
+                "file": file_name,
+                "received_at": received.isoformat() if received else None,
+                "error": error,
+            }
+            for m, code, name, kind, area, email, state, file_id, file_name, received, error in cur.fetchall()
+        ]
     cur.execute(paths.read_sql("returns/operator_return_status.sql"), {"month": month})
-    return [{"dataset": dataset, "month": m.isoformat(), "code": code, "name": name, "kind": kind,
-             "area_code": None, "contact_email": None, "state": state, "file_id": file_id, "file": file_name,
-             "received_at": received.isoformat() if received else None, "error": error}
-            for m, code, name, kind, state, file_id, file_name, received, error in cur.fetchall()]
+    return [
+        {
+            "dataset": dataset,
+            "month": m.isoformat(),
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "area_code": None,
+            "contact_email": None,
+            "state": state,
+            "file_id": file_id,
+            "file": file_name,
+            "received_at": received.isoformat() if received else None,
+            "error": error,
+        }
+        for m, code, name, kind, state, file_id, file_name, received, error in cur.fetchall()
+    ]
 
 
-def return_status(month: date, *, dataset: str | None = None, conn=None,
-                  where: warehouse.Target | None = None) -> list[dict]:
+def return_status(
+    month: date, *, dataset: str | None = None, conn=None, where: warehouse.Target | None = None
+) -> list[dict]:
     """One dict per agency (then per operator) that must report for ``month``:
     dataset, month, code, name, kind, area_code, contact_email, state (submitted / rejected /
     missing), file_id and file (of the latest return), received_at (its file time), error (why

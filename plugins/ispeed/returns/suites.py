@@ -25,10 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..months import month_label
-from ..text import norm_key
-from .contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
-from .values import A_DATE, EMPTY, FORMULA, FRACTION, vn_month, vn_number
+from ispeed.months import month_label
+from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
+from ispeed.returns.values import A_DATE, EMPTY, FORMULA, FRACTION, vn_month, vn_number
+from ispeed.text import norm_key
 
 SUITE_VERSION = "1"
 
@@ -36,7 +36,7 @@ SUITE_VERSION = "1"
 class Row:
     """One row of the typed frame, as the messages need it."""
 
-    def __init__(self, record: dict[str, Any], kind: ReturnKind, context: "Context"):
+    def __init__(self, record: dict[str, Any], kind: ReturnKind, context: Context):
         self.r = record
         self.kind = kind
         self.ctx = context
@@ -75,7 +75,7 @@ class Context:
     """What the messages need beyond the row: the month and the names of things."""
 
     month_label: str
-    names: dict[str, str] = field(default_factory=dict)       # code -> name (agencies, operators, districts)
+    names: dict[str, str] = field(default_factory=dict)  # code -> name (agencies, operators, districts)
     duplicates: dict[int, list[int]] = field(default_factory=dict)  # frame index -> rows sharing its key
     operator_list: str = ""
     province_name: str = "Hải Phòng"
@@ -85,11 +85,11 @@ class Context:
 class ReturnRule:
     """One expectation of a suite and what it says when a row breaks it."""
 
-    name: str                        # fact_quarantine.rule
-    expectation: str                 # GX expectation class
-    kwargs: dict[str, Any]           # GX arguments (a row condition as ("column", "is_not_null"))
-    cell: Callable[[Row], str]       # the canonical column whose cell is wrong
-    message: Callable[[Row], str]    # what is wrong, for the official
+    name: str  # fact_quarantine.rule
+    expectation: str  # GX expectation class
+    kwargs: dict[str, Any]  # GX arguments (a row condition as ("column", "is_not_null"))
+    cell: Callable[[Row], str]  # the canonical column whose cell is wrong
+    message: Callable[[Row], str]  # what is wrong, for the official
 
 
 def _number_message(column: str) -> Callable[[Row], str]:
@@ -100,12 +100,16 @@ def _number_message(column: str) -> Callable[[Row], str]:
         if problem == FRACTION:
             return f'{row.at(column)}: "{raw}" không phải số nguyên (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
         if problem == A_DATE:
-            return (f"{row.at(column)}: ô đang chứa ngày tháng {raw} chứ không phải số (định dạng ô là "
-                    "Number/Số rồi nhập lại số liệu)")
+            return (
+                f"{row.at(column)}: ô đang chứa ngày tháng {raw} chứ không phải số (định dạng ô là "
+                "Number/Số rồi nhập lại số liệu)"
+            )
         if problem == FORMULA:
-            return (f"{row.at(column)}: công thức {raw} chưa có kết quả lưu trong tệp (mở tệp bằng Excel, "
-                    "lưu lại rồi gửi)")
+            return (
+                f"{row.at(column)}: công thức {raw} chưa có kết quả lưu trong tệp (mở tệp bằng Excel, lưu lại rồi gửi)"
+            )
         return f'{row.at(column)}: "{raw}" không phải là số (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
+
     return say
 
 
@@ -115,21 +119,38 @@ def _count_rules(kind: ReturnKind) -> list[ReturnRule]:
         if not col.is_number:
             continue
         c = col.name
-        rules.append(ReturnRule(f"{c}_is_whole_number", "ExpectColumnValuesToNotBeNull", {"column": c},
-                                lambda row, c=c: c, _number_message(c)))
-        rules.append(ReturnRule(f"{c}_not_negative", "ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0},
-                                lambda row, c=c: c,
-                                lambda row, c=c: f"{row.at(c)}: {row.raw(c)} là số âm (số liệu phải từ 0 trở lên)"))
+        rules.append(
+            ReturnRule(
+                f"{c}_is_whole_number",
+                "ExpectColumnValuesToNotBeNull",
+                {"column": c},
+                lambda row, c=c: c,
+                _number_message(c),
+            )
+        )
+        rules.append(
+            ReturnRule(
+                f"{c}_not_negative",
+                "ExpectColumnValuesToBeBetween",
+                {"column": c, "min_value": 0},
+                lambda row, c=c: c,
+                lambda row, c=c: f"{row.at(c)}: {row.raw(c)} là số âm (số liệu phải từ 0 trở lên)",
+            )
+        )
     return rules
 
 
 def _at_most(name: str, bigger: str, smaller: str, kind: ReturnKind) -> ReturnRule:
     """``smaller`` <= ``bigger`` on every row where both are numbers; the message is on ``smaller``'s cell."""
     return ReturnRule(
-        name, "ExpectColumnPairValuesAToBeGreaterThanB",
+        name,
+        "ExpectColumnPairValuesAToBeGreaterThanB",
         {"column_A": bigger, "column_B": smaller, "or_equal": True, "ignore_row_if": "either_value_is_missing"},
         lambda row: smaller,
-        lambda row: f"{row.at(smaller)}: {row.num(smaller)} lớn hơn {kind.column(bigger).heading_vi} ({row.num(bigger)})")
+        lambda row: (
+            f"{row.at(smaller)}: {row.num(smaller)} lớn hơn {kind.column(bigger).heading_vi} ({row.num(bigger)})"
+        ),
+    )
 
 
 def _month_rules(month: date) -> list[ReturnRule]:
@@ -141,14 +162,26 @@ def _month_rules(month: date) -> list[ReturnRule]:
         return f'{row.at("month")}: "{row.raw("month")}" không đọc được là tháng (ghi dạng MM/YYYY, ví dụ {vn_month(label)})'
 
     def other_month(row: Row) -> str:
-        return (f"{row.at('month')}: ghi tháng {vn_month(row.r['month_label'])}, nhưng đây là kỳ báo cáo tháng "
-                f"{vn_month(label)} (sửa lại tháng, hoặc gửi báo cáo tháng {vn_month(row.r['month_label'])} vào kỳ của tháng đó)")
+        return (
+            f"{row.at('month')}: ghi tháng {vn_month(row.r['month_label'])}, nhưng đây là kỳ báo cáo tháng "
+            f"{vn_month(label)} (sửa lại tháng, hoặc gửi báo cáo tháng {vn_month(row.r['month_label'])} vào kỳ của tháng đó)"
+        )
 
     return [
-        ReturnRule("month_readable", "ExpectColumnValuesToNotBeNull", {"column": "month_label"},
-                   lambda row: "month", unreadable),
-        ReturnRule("month_matches", "ExpectColumnValuesToBeInSet", {"column": "month_label", "value_set": [label]},
-                   lambda row: "month", other_month),
+        ReturnRule(
+            "month_readable",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "month_label"},
+            lambda row: "month",
+            unreadable,
+        ),
+        ReturnRule(
+            "month_matches",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "month_label", "value_set": [label]},
+            lambda row: "month",
+            other_month,
+        ),
     ]
 
 
@@ -171,43 +204,71 @@ def agency_rules(month: date) -> list[ReturnRule]:
             where = row.ref("agency_code") or row.ref("agency_name")
             return f"Dòng {row.line}" + (f" (ô {where})" if where else "") + ": chưa ghi Mã cơ quan hoặc Tên cơ quan"
         if code:
-            text = (f'{row.at("agency_code")}: "{code}" không có trong danh sách cơ quan phải báo cáo '
-                    "(xem trang 'Danh mục' của biểu mẫu)")
+            text = (
+                f'{row.at("agency_code")}: "{code}" không có trong danh sách cơ quan phải báo cáo '
+                "(xem trang 'Danh mục' của biểu mẫu)"
+            )
             return text + (f', và Tên cơ quan "{name}" cũng không khớp cơ quan nào' if name else "")
-        return (f'{row.at("agency_name")}: "{name}" không khớp cơ quan nào trong danh sách cơ quan phải báo cáo '
-                "(ghi Mã cơ quan theo trang 'Danh mục' của biểu mẫu)")
+        return (
+            f'{row.at("agency_name")}: "{name}" không khớp cơ quan nào trong danh sách cơ quan phải báo cáo '
+            "(ghi Mã cơ quan theo trang 'Danh mục' của biểu mẫu)"
+        )
 
     def code_name_differ(row: Row) -> str:
         by_code, by_name = row.r["agency_by_code"], row.r["agency_by_name"]
         written, named = row.raw("agency_name") or "", row.ctx.names.get(by_name, by_name)
-        return (f'{row.at("agency_code")}: mã "{row.raw("agency_code")}" là của {row.ctx.names.get(by_code, by_code)} '
-                f'nhưng Tên cơ quan (ô {row.ref("agency_name")}) ghi "{written}"'
-                + ("" if norm_key(written) == norm_key(named) else f" ({named})") + ", hãy sửa cho khớp")
+        return (
+            f'{row.at("agency_code")}: mã "{row.raw("agency_code")}" là của {row.ctx.names.get(by_code, by_code)} '
+            f'nhưng Tên cơ quan (ô {row.ref("agency_name")}) ghi "{written}"'
+            + ("" if norm_key(written) == norm_key(named) else f" ({named})")
+            + ", hãy sửa cho khớp"
+        )
 
     def twice(row: Row) -> str:
         code = row.r["agency_code"]
-        return (f"Dòng {row.line}: {row.ctx.names.get(code, code)} ({code}) có nhiều dòng trong cùng tệp "
-                f"(dòng {_duplicate_rows(row)}), mỗi cơ quan chỉ báo cáo một dòng mỗi tháng: hãy giữ một dòng")
+        return (
+            f"Dòng {row.line}: {row.ctx.names.get(code, code)} ({code}) có nhiều dòng trong cùng tệp "
+            f"(dòng {_duplicate_rows(row)}), mỗi cơ quan chỉ báo cáo một dòng mỗi tháng: hãy giữ một dòng"
+        )
 
     return [
-        ReturnRule("agency_known", "ExpectColumnValuesToNotBeNull", {"column": "agency_code"}, agency_cell, unknown_agency),
-        ReturnRule("agency_code_matches_name", "ExpectColumnPairValuesToBeEqual",
-                   {"column_A": "agency_by_code", "column_B": "agency_by_name", "ignore_row_if": "either_value_is_missing"},
-                   lambda row: "agency_code", code_name_differ),
+        ReturnRule(
+            "agency_known", "ExpectColumnValuesToNotBeNull", {"column": "agency_code"}, agency_cell, unknown_agency
+        ),
+        ReturnRule(
+            "agency_code_matches_name",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "agency_by_code", "column_B": "agency_by_name", "ignore_row_if": "either_value_is_missing"},
+            lambda row: "agency_code",
+            code_name_differ,
+        ),
         *_month_rules(month),
         *_count_rules(kind),
         _at_most("installed_within_staff_total", "staff_total", "staff_installed", kind),
         _at_most("measured_within_installed", "staff_installed", "staff_measured", kind),
-        ReturnRule("measurements_cover_measured_staff", "ExpectColumnPairValuesAToBeGreaterThanB",
-                   {"column_A": "staff_measurements", "column_B": "staff_measured", "or_equal": True,
-                    "ignore_row_if": "either_value_is_missing"},
-                   lambda row: "staff_measurements",
-                   lambda row: (f"{row.at('staff_measurements')}: {row.num('staff_measurements')} nhỏ hơn "
-                                f"{kind.column('staff_measured').heading_vi} ({row.num('staff_measured')}), "
-                                "trong khi mỗi người đã đo có ít nhất một lần đo")),
-        ReturnRule("one_return_per_agency", "ExpectCompoundColumnsToBeUnique",
-                   {"column_list": ["file_id", "agency_code"], "ignore_row_if": "any_value_is_missing"},
-                   agency_cell, twice),
+        ReturnRule(
+            "measurements_cover_measured_staff",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "staff_measurements",
+                "column_B": "staff_measured",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            lambda row: "staff_measurements",
+            lambda row: (
+                f"{row.at('staff_measurements')}: {row.num('staff_measurements')} nhỏ hơn "
+                f"{kind.column('staff_measured').heading_vi} ({row.num('staff_measured')}), "
+                "trong khi mỗi người đã đo có ít nhất một lần đo"
+            ),
+        ),
+        ReturnRule(
+            "one_return_per_agency",
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["file_id", "agency_code"], "ignore_row_if": "any_value_is_missing"},
+            agency_cell,
+            twice,
+        ),
     ]
 
 
@@ -227,8 +288,10 @@ def operator_rules(month: date) -> list[ReturnRule]:
         raw = row.raw("district")
         if not raw:
             return f"{row.at('district')}: chưa ghi quận/huyện"
-        return (f'{row.at("district")}: "{raw}" không phải quận/huyện của {row.ctx.province_name} '
-                f"trong tháng {vn_month(row.ctx.month_label)}")
+        return (
+            f'{row.at("district")}: "{raw}" không phải quận/huyện của {row.ctx.province_name} '
+            f"trong tháng {vn_month(row.ctx.month_label)}"
+        )
 
     def unknown_generation(row: Row) -> str:
         raw = row.raw("generation")
@@ -237,41 +300,79 @@ def operator_rules(month: date) -> list[ReturnRule]:
         return f'{row.at("generation")}: "{raw}" không phải 4G hoặc 5G'
 
     def due_unreadable(row: Row) -> str:
-        return (f'{row.at("remedy_due_date")}: "{row.raw("remedy_due_date")}" không đọc được là ngày '
-                "(ghi dạng DD/MM/YYYY, ví dụ 31/12/2024)")
+        return (
+            f'{row.at("remedy_due_date")}: "{row.raw("remedy_due_date")}" không đọc được là ngày '
+            "(ghi dạng DD/MM/YYYY, ví dụ 31/12/2024)"
+        )
 
     def due_missing(row: Row) -> str:
         if row.ref("remedy_due_date") is None:
-            return (f"{row.at('remedy')}: có giải pháp khắc phục nhưng bảng không có cột "
-                    f"{kind.column('remedy_due_date').heading_vi} (thêm cột này và ghi thời hạn)")
-        return (f"{row.at('remedy_due_date')}: có giải pháp khắc phục (ô {row.ref('remedy')}) nhưng chưa ghi "
-                "thời hạn hoàn thành")
+            return (
+                f"{row.at('remedy')}: có giải pháp khắc phục nhưng bảng không có cột "
+                f"{kind.column('remedy_due_date').heading_vi} (thêm cột này và ghi thời hạn)"
+            )
+        return (
+            f"{row.at('remedy_due_date')}: có giải pháp khắc phục (ô {row.ref('remedy')}) nhưng chưa ghi "
+            "thời hạn hoàn thành"
+        )
 
     def twice(row: Row) -> str:
         op, area, gen = row.r["operator_code"], row.r["area_code"], row.r["network_generation"]
-        return (f"Dòng {row.line}: {row.ctx.names.get(op, op)} có nhiều dòng cho {row.ctx.names.get(area, area)}, "
-                f"{gen} trong cùng tệp (dòng {_duplicate_rows(row)}): hãy giữ một dòng")
+        return (
+            f"Dòng {row.line}: {row.ctx.names.get(op, op)} có nhiều dòng cho {row.ctx.names.get(area, area)}, "
+            f"{gen} trong cùng tệp (dòng {_duplicate_rows(row)}): hãy giữ một dòng"
+        )
 
     return [
-        ReturnRule("operator_known", "ExpectColumnValuesToNotBeNull", {"column": "operator_code"},
-                   lambda row: "operator", unknown_operator),
+        ReturnRule(
+            "operator_known",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "operator_code"},
+            lambda row: "operator",
+            unknown_operator,
+        ),
         *_month_rules(month),
-        ReturnRule("district_known", "ExpectColumnValuesToNotBeNull", {"column": "area_code"},
-                   lambda row: "district", unknown_district),
-        ReturnRule("network_is_4g_or_5g", "ExpectColumnValuesToNotBeNull", {"column": "network_generation"},
-                   lambda row: "generation", unknown_generation),
+        ReturnRule(
+            "district_known",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "area_code"},
+            lambda row: "district",
+            unknown_district,
+        ),
+        ReturnRule(
+            "network_is_4g_or_5g",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "network_generation"},
+            lambda row: "generation",
+            unknown_generation,
+        ),
         *_count_rules(kind),
         _at_most("commissioned_within_in_service", "sites_in_service", "sites_commissioned", kind),
         _at_most("upgraded_within_in_service", "sites_in_service", "sites_upgraded", kind),
-        ReturnRule("remedy_due_date_readable", "ExpectColumnValuesToBeNull", {"column": "remedy_due_date_unreadable"},
-                   lambda row: "remedy_due_date", due_unreadable),
-        ReturnRule("remedy_has_due_date", "ExpectColumnValuesToNotBeNull",
-                   {"column": "remedy_due_date", "row_condition": ("remedy", "is_not_null")},
-                   lambda row: "remedy_due_date" if row.ref("remedy_due_date") else "remedy", due_missing),
-        ReturnRule("one_row_per_district_and_network", "ExpectCompoundColumnsToBeUnique",
-                   {"column_list": ["file_id", "operator_code", "area_code", "network_generation"],
-                    "ignore_row_if": "any_value_is_missing"},
-                   lambda row: "district", twice),
+        ReturnRule(
+            "remedy_due_date_readable",
+            "ExpectColumnValuesToBeNull",
+            {"column": "remedy_due_date_unreadable"},
+            lambda row: "remedy_due_date",
+            due_unreadable,
+        ),
+        ReturnRule(
+            "remedy_has_due_date",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "remedy_due_date", "row_condition": ("remedy", "is_not_null")},
+            lambda row: "remedy_due_date" if row.ref("remedy_due_date") else "remedy",
+            due_missing,
+        ),
+        ReturnRule(
+            "one_row_per_district_and_network",
+            "ExpectCompoundColumnsToBeUnique",
+            {
+                "column_list": ["file_id", "operator_code", "area_code", "network_generation"],
+                "ignore_row_if": "any_value_is_missing",
+            },
+            lambda row: "district",
+            twice,
+        ),
     ]
 
 
@@ -283,9 +384,9 @@ def operator_rules(month: date) -> list[ReturnRule]:
 class SuiteOutcome:
     success: bool
     element_count: int
-    unexpected: dict[str, int]          # rule -> rows breaking it
-    failing: dict[str, list[int]]       # rule -> frame indexes breaking it (from GX)
-    document: dict                      # GX's own JSON (NaN made null)
+    unexpected: dict[str, int]  # rule -> rows breaking it
+    failing: dict[str, list[int]]  # rule -> frame indexes breaking it (from GX)
+    document: dict  # GX's own JSON (NaN made null)
 
     def summary(self) -> dict:
         return {"success": self.success, "element_count": self.element_count, "unexpected": self.unexpected}
@@ -333,13 +434,16 @@ def run_suite(frame, kind: ReturnKind, rules: list[ReturnRule], required_columns
     for res in result.results:
         rule = res.expectation_config.meta.get("rule")
         info = res.exception_info or {}
-        raised = info.get("raised_exception") if isinstance(info, dict) and "raised_exception" in info else \
-            any(v.get("raised_exception") for v in info.values() if isinstance(v, dict))
+        raised = (
+            info.get("raised_exception")
+            if isinstance(info, dict) and "raised_exception" in info
+            else any(v.get("raised_exception") for v in info.values() if isinstance(v, dict))
+        )
         if raised:
             raise RuntimeError(f"Great Expectations could not evaluate rule {rule} of {suite_name}: {info}")
         if rule.startswith("has_column_"):
             if not res.success:
-                raise RuntimeError(f"the {kind.dataset} frame lacks column {rule[len('has_column_'):]} (a bug)")
+                raise RuntimeError(f"the {kind.dataset} frame lacks column {rule[len('has_column_') :]} (a bug)")
             continue
         indexes = [int(i) for i in (res.result.get("unexpected_index_list") or [])]
         failing[rule] = indexes
@@ -367,13 +471,14 @@ def save_result(document: dict, folder: Path, name: str) -> Path:
 
 @dataclass
 class RowProblems:
-    rules: list[str]       # every rule the row breaks, in the suite's order
-    cells: list[str]       # the cell of each message ("E7"), first one first
-    messages: list[str]    # one per wrong cell
+    rules: list[str]  # every rule the row breaks, in the suite's order
+    cells: list[str]  # the cell of each message ("E7"), first one first
+    messages: list[str]  # one per wrong cell
 
 
-def row_problems(frame, kind: ReturnKind, rules: list[ReturnRule], outcome: SuiteOutcome,
-                 context: Context) -> dict[int, RowProblems]:
+def row_problems(
+    frame, kind: ReturnKind, rules: list[ReturnRule], outcome: SuiteOutcome, context: Context
+) -> dict[int, RowProblems]:
     """frame index -> what is wrong with that row, for the rows that break a rule. A cell wrong
     for several reasons is reported once, for the first rule in the suite's order."""
     broken: dict[int, list[ReturnRule]] = {}

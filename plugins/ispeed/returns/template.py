@@ -27,16 +27,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import paths
-from ..reference import read_reference
-from .agencies import read_agencies
-from .contract import AGENCY_RETURN, COUNT, DATE, MONEY, MONTH, OPERATOR_RETURN, TEXT, ReturnKind
+from ispeed import paths
+from ispeed.returns.agencies import read_agencies
+from ispeed.returns.contract import AGENCY_RETURN, COUNT, DATE, MONEY, MONTH, OPERATOR_RETURN, TEXT, ReturnKind
+from ispeed.warehouse.reference import read_reference
 
 DATA_SHEET = "Báo cáo"
 HELP_SHEET = "Hướng dẫn"
 LIST_SHEET = "Danh mục"
-AGENCY_ROWS = 50                     # rows of the agency sheet that carry formats and checks
-FIXED_TIME = datetime(2024, 1, 1)    # in the files' properties, so that they are reproducible
+AGENCY_ROWS = 50  # rows of the agency sheet that carry formats and checks
+FIXED_TIME = datetime(2024, 1, 1)  # in the files' properties, so that they are reproducible
 DEPARTMENT = "Sở Thông tin và Truyền thông thành phố Hải Phòng"
 GENERATIONS = ("4G", "5G")
 
@@ -105,30 +105,67 @@ def _headings(ws, kind: ReturnKind, layout: list[str | None], row: int) -> None:
 def _validation(ws, kind_: str, sqref: str, prompt: str, error: str, **kwargs) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    dv = DataValidation(type=kind_, allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                        errorTitle="Giá trị không hợp lệ", error=error, promptTitle="Hướng dẫn", prompt=prompt, **kwargs)
+    dv = DataValidation(
+        type=kind_,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle="Giá trị không hợp lệ",
+        error=error,
+        promptTitle="Hướng dẫn",
+        prompt=prompt,
+        **kwargs,
+    )
     dv.add(sqref)
     ws.add_data_validation(dv)
 
 
-def _number_checks(ws, letter: str, first: int, last: int, heading: str, *, at_most: str | None = None,
-                   at_least: str | None = None, decimal: bool = False) -> None:
+def _number_checks(
+    ws,
+    letter: str,
+    first: int,
+    last: int,
+    heading: str,
+    *,
+    at_most: str | None = None,
+    at_least: str | None = None,
+    decimal: bool = False,
+) -> None:
     """Excel's own check of a number column: whole (or any) number >= 0, <= or >= another column
     of the same row (relative references are relative to the first row of the range)."""
     kind_ = "decimal" if decimal else "whole"
     sqref = f"{letter}{first}:{letter}{last}"
     if at_most:
-        _validation(ws, kind_, sqref, f"{heading}: số nguyên từ 0 đến giá trị ở cột {at_most}.",
-                    f"{heading} phải là số nguyên từ 0 đến giá trị ở cột {at_most} cùng dòng.",
-                    operator="between", formula1="0", formula2=f"{at_most}{first}")
+        _validation(
+            ws,
+            kind_,
+            sqref,
+            f"{heading}: số nguyên từ 0 đến giá trị ở cột {at_most}.",
+            f"{heading} phải là số nguyên từ 0 đến giá trị ở cột {at_most} cùng dòng.",
+            operator="between",
+            formula1="0",
+            formula2=f"{at_most}{first}",
+        )
     elif at_least:
-        _validation(ws, kind_, sqref, f"{heading}: số nguyên, không nhỏ hơn giá trị ở cột {at_least}.",
-                    f"{heading} phải là số nguyên không nhỏ hơn giá trị ở cột {at_least} cùng dòng.",
-                    operator="greaterThanOrEqual", formula1=f"{at_least}{first}")
+        _validation(
+            ws,
+            kind_,
+            sqref,
+            f"{heading}: số nguyên, không nhỏ hơn giá trị ở cột {at_least}.",
+            f"{heading} phải là số nguyên không nhỏ hơn giá trị ở cột {at_least} cùng dòng.",
+            operator="greaterThanOrEqual",
+            formula1=f"{at_least}{first}",
+        )
     else:
-        _validation(ws, kind_, sqref, f"{heading}: số {'nguyên ' if not decimal else ''}từ 0 trở lên.",
-                    f"{heading} phải là số {'nguyên ' if not decimal else ''}từ 0 trở lên.",
-                    operator="greaterThanOrEqual", formula1="0")
+        _validation(
+            ws,
+            kind_,
+            sqref,
+            f"{heading}: số {'nguyên ' if not decimal else ''}từ 0 trở lên.",
+            f"{heading} phải là số {'nguyên ' if not decimal else ''}từ 0 trở lên.",
+            operator="greaterThanOrEqual",
+            formula1="0",
+        )
 
 
 def _format_rows(ws, layout: list[str | None], kind: ReturnKind, first: int, last: int) -> None:
@@ -153,14 +190,26 @@ def _help_sheet(wb, kind: ReturnKind, layout: list[str | None], general_vi: list
         ws.row_dimensions[row].height = 30
         row += 1
     row += 1
-    heads = ["Cột", "Tiêu đề (tiếng Việt)", "Heading (English)", "Nội dung và quy tắc", "What it holds",
-             "Bắt buộc / Required", "Kiểu / Type"]
+    heads = [
+        "Cột",
+        "Tiêu đề (tiếng Việt)",
+        "Heading (English)",
+        "Nội dung và quy tắc",
+        "What it holds",
+        "Bắt buộc / Required",
+        "Kiểu / Type",
+    ]
     for c, text in enumerate(heads):
         cell = ws.cell(row=row, column=c + 1, value=text)
         cell.font, cell.fill, cell.border, cell.alignment = s["bold"], s["head_fill"], s["border"], s["center"]
     row += 1
-    types = {COUNT: "số nguyên / whole number", MONEY: "số nguyên (đồng) / whole number (VND)",
-             MONTH: "tháng MM/YYYY / month", DATE: "ngày DD/MM/YYYY / date", TEXT: "chữ / text"}
+    types = {
+        COUNT: "số nguyên / whole number",
+        MONEY: "số nguyên (đồng) / whole number (VND)",
+        MONTH: "tháng MM/YYYY / month",
+        DATE: "ngày DD/MM/YYYY / date",
+        TEXT: "chữ / text",
+    }
     for c, name in enumerate(layout):
         if name is None:
             continue
@@ -171,8 +220,15 @@ def _help_sheet(wb, kind: ReturnKind, layout: list[str | None], general_vi: list
             required = "mã hoặc tên / code or name"
         else:
             required = "không / no"
-        values = [_letter(c), col.heading_vi, col.heading_en, col.help_vi, col.help_en, required,
-                  types.get(col.type, "chữ hoặc mã / name or code")]
+        values = [
+            _letter(c),
+            col.heading_vi,
+            col.heading_en,
+            col.help_vi,
+            col.help_en,
+            required,
+            types.get(col.type, "chữ hoặc mã / name or code"),
+        ]
         for i, text in enumerate(values):
             cell = ws.cell(row=row, column=i + 1, value=text)
             cell.border, cell.alignment = s["border"], s["wrap"]
@@ -194,8 +250,8 @@ _COMMON_VI = [
     "đều là một nghìn hai trăm ba mươi tư. Không ghi số thập phân.",
     "Tháng báo cáo ghi dạng MM/YYYY, ví dụ 10/2024; phải đúng tháng đang tổng hợp.",
     "Có thể gửi tệp này (.xlsx) hoặc tệp CSV có cùng các cột. Đặt tên tệp bắt đầu bằng mã đơn vị, ví dụ {example}.",
-    "Báo cáo có lỗi sẽ bị từ chối cả tệp; thông báo nêu rõ ô sai và lý do, ví dụ: \"Ô E7 (Số CBCCVC đã cài đặt i-Speed): "
-    "120 lớn hơn Tổng số CBCCVC (100)\". Sửa rồi gửi lại cả tệp.",
+    'Báo cáo có lỗi sẽ bị từ chối cả tệp; thông báo nêu rõ ô sai và lý do, ví dụ: "Ô E7 (Số CBCCVC đã cài đặt i-Speed): '
+    '120 lớn hơn Tổng số CBCCVC (100)". Sửa rồi gửi lại cả tệp.',
     "Gửi lại báo cáo trong cùng tháng thì báo cáo gửi sau thay thế báo cáo gửi trước.",
 ]
 _COMMON_EN = [
@@ -220,8 +276,10 @@ def agency_workbook():
     ws.title = DATA_SHEET
     s = _styles()
     _title(ws, kind, len(layout), "")
-    ws["A3"] = ("Mỗi cơ quan điền một dòng, bắt đầu từ dòng 7. Hướng dẫn ở trang 'Hướng dẫn'; "
-                "mã các cơ quan ở trang 'Danh mục'.")
+    ws["A3"] = (
+        "Mỗi cơ quan điền một dòng, bắt đầu từ dòng 7. Hướng dẫn ở trang 'Hướng dẫn'; "
+        "mã các cơ quan ở trang 'Danh mục'."
+    )
     ws["A3"].alignment = s["wrap"]
     ws.merge_cells(f"A3:{_letter(len(layout) - 1)}3")
     last_col = _letter(len(layout) - 1)
@@ -232,18 +290,34 @@ def agency_workbook():
     _format_rows(ws, layout, kind, first, last)
     agencies = [a for a in read_agencies() if a.valid_to is None]
     letter = {name: _letter(i) for i, name in enumerate(layout)}
-    _validation(ws, "list", f"{letter['agency_code']}{first}:{letter['agency_code']}{last}",
-                "Chọn mã cơ quan trong danh sách (trang 'Danh mục').",
-                "Mã cơ quan không có trong danh sách ở trang 'Danh mục'.",
-                formula1=f"'{LIST_SHEET}'!$A$2:$A${len(agencies) + 1}")
-    _validation(ws, "date", f"{letter['month']}{first}:{letter['month']}{last}",
-                "Tháng báo cáo, dạng MM/YYYY (ví dụ 10/2024).", "Tháng báo cáo phải là một tháng, dạng MM/YYYY.",
-                operator="greaterThanOrEqual", formula1="DATE(2024,1,1)")
+    _validation(
+        ws,
+        "list",
+        f"{letter['agency_code']}{first}:{letter['agency_code']}{last}",
+        "Chọn mã cơ quan trong danh sách (trang 'Danh mục').",
+        "Mã cơ quan không có trong danh sách ở trang 'Danh mục'.",
+        formula1=f"'{LIST_SHEET}'!$A$2:$A${len(agencies) + 1}",
+    )
+    _validation(
+        ws,
+        "date",
+        f"{letter['month']}{first}:{letter['month']}{last}",
+        "Tháng báo cáo, dạng MM/YYYY (ví dụ 10/2024).",
+        "Tháng báo cáo phải là một tháng, dạng MM/YYYY.",
+        operator="greaterThanOrEqual",
+        formula1="DATE(2024,1,1)",
+    )
     heading = {n: kind.column(n).heading_vi for n in layout}
     _number_checks(ws, letter["staff_total"], first, last, heading["staff_total"])
-    _number_checks(ws, letter["staff_installed"], first, last, heading["staff_installed"], at_most=letter["staff_total"])
-    _number_checks(ws, letter["staff_measured"], first, last, heading["staff_measured"], at_most=letter["staff_installed"])
-    _number_checks(ws, letter["staff_measurements"], first, last, heading["staff_measurements"], at_least=letter["staff_measured"])
+    _number_checks(
+        ws, letter["staff_installed"], first, last, heading["staff_installed"], at_most=letter["staff_total"]
+    )
+    _number_checks(
+        ws, letter["staff_measured"], first, last, heading["staff_measured"], at_most=letter["staff_installed"]
+    )
+    _number_checks(
+        ws, letter["staff_measurements"], first, last, heading["staff_measurements"], at_least=letter["staff_measured"]
+    )
     _number_checks(ws, letter["citizens_helped"], first, last, heading["citizens_helped"])
     _number_checks(ws, letter["cdt_members"], first, last, heading["cdt_members"])
     ws.freeze_panes = f"A{first}"
@@ -251,13 +325,22 @@ def agency_workbook():
     ws.page_setup.fitToWidth = 1
 
     example = "STTTT_2024-10.xlsx"
-    _help_sheet(wb, kind, layout, [t.format(example=example) for t in _COMMON_VI],
-                [t.format(example=example) for t in _COMMON_EN])
+    _help_sheet(
+        wb,
+        kind,
+        layout,
+        [t.format(example=example) for t in _COMMON_VI],
+        [t.format(example=example) for t in _COMMON_EN],
+    )
     lists = wb.create_sheet(LIST_SHEET)
     for c, text in enumerate(["Mã cơ quan", "Tên cơ quan", "Loại", "Mã quận/huyện"]):
         lists.cell(row=1, column=c + 1, value=text).font = s["bold"]
-    kinds_vi = {"department": "Sở, ngành", "district_committee": "UBND quận, huyện", "media": "Báo chí, truyền thông",
-                "other": "Khác"}
+    kinds_vi = {
+        "department": "Sở, ngành",
+        "district_committee": "UBND quận, huyện",
+        "media": "Báo chí, truyền thông",
+        "other": "Khác",
+    }
     for r, a in enumerate(agencies, start=2):
         for c, value in enumerate([a.agency_code, a.name_vi, kinds_vi[a.kind], a.area_code]):
             lists.cell(row=r, column=c + 1, value=value)
@@ -271,7 +354,9 @@ def _districts() -> list[tuple[str, str]]:
     """(code, name with its prefix) of the districts valid today, in code order."""
     prefix = {"quan": "Quận", "huyen": "Huyện", "thi_xa": "Thị xã", "thanh_pho": "Thành phố"}
     areas = [a for a in read_reference().areas if a["valid_to"] is None and a["level"] in prefix]
-    return [(a["area_code"], f"{prefix[a['level']]} {a['name_vi']}") for a in sorted(areas, key=lambda a: a["area_code"])]
+    return [
+        (a["area_code"], f"{prefix[a['level']]} {a['name_vi']}") for a in sorted(areas, key=lambda a: a["area_code"])
+    ]
 
 
 def reporting_operators() -> list[tuple[str, str]]:
@@ -280,8 +365,18 @@ def reporting_operators() -> list[tuple[str, str]]:
     return [(o["operator_code"], o["name_en"].split(" (")[0]) for o in sorted(ops, key=lambda o: o["display_order"])]
 
 
-OPERATOR_LAYOUT = [None, "district", "generation", "sites_in_service", "sites_commissioned", "sites_upgraded",
-                   "investment_vnd", "remedy", "remedy_due_date", "note"]
+OPERATOR_LAYOUT = [
+    None,
+    "district",
+    "generation",
+    "sites_in_service",
+    "sites_commissioned",
+    "sites_upgraded",
+    "investment_vnd",
+    "remedy",
+    "remedy_due_date",
+    "note",
+]
 
 
 def operator_workbook():
@@ -297,17 +392,35 @@ def operator_workbook():
     _title(ws, kind, len(layout), "")
     operators = reporting_operators()
     districts = _districts()
-    for r, label, prompt in ((3, "Nhà mạng:", "Chọn nhà mạng."), (4, "Tháng báo cáo:", "Tháng báo cáo, dạng MM/YYYY.")):
+    for r, label, _prompt in (
+        (3, "Nhà mạng:", "Chọn nhà mạng."),
+        (4, "Tháng báo cáo:", "Tháng báo cáo, dạng MM/YYYY."),
+    ):
         ws.cell(row=r, column=1, value=label).font = s["bold"]
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
         ws.cell(row=r, column=2).border = s["border"]
     ws["B4"].number_format = "mm/yyyy"
-    _validation(ws, "list", "B3", "Chọn nhà mạng trong danh sách.", "Nhà mạng không có trong danh sách.",
-                formula1='"' + ",".join(name for _, name in operators) + '"')
-    _validation(ws, "date", "B4", "Tháng báo cáo, dạng MM/YYYY (ví dụ 10/2024).",
-                "Tháng báo cáo phải là một tháng, dạng MM/YYYY.", operator="greaterThanOrEqual", formula1="DATE(2024,1,1)")
-    ws["A5"] = ("Điền số liệu từng quận/huyện, từng công nghệ (4G, 5G) từ dòng 7; để trống dòng không có trạm. "
-                "Hướng dẫn ở trang 'Hướng dẫn'.")
+    _validation(
+        ws,
+        "list",
+        "B3",
+        "Chọn nhà mạng trong danh sách.",
+        "Nhà mạng không có trong danh sách.",
+        formula1='"' + ",".join(name for _, name in operators) + '"',
+    )
+    _validation(
+        ws,
+        "date",
+        "B4",
+        "Tháng báo cáo, dạng MM/YYYY (ví dụ 10/2024).",
+        "Tháng báo cáo phải là một tháng, dạng MM/YYYY.",
+        operator="greaterThanOrEqual",
+        formula1="DATE(2024,1,1)",
+    )
+    ws["A5"] = (
+        "Điền số liệu từng quận/huyện, từng công nghệ (4G, 5G) từ dòng 7; để trống dòng không có trạm. "
+        "Hướng dẫn ở trang 'Hướng dẫn'."
+    )
     ws.merge_cells("A5:H5")
     ws["J5"] = "Đơn vị tính: trạm; đồng"
     ws["J5"].alignment = s["right"]
@@ -317,26 +430,47 @@ def operator_workbook():
     last = first + len(districts) * len(GENERATIONS) - 1
     _format_rows(ws, layout, kind, first, last)
     r = first
-    for code, name in districts:
+    for _code, name in districts:
         for gen in GENERATIONS:
             ws.cell(row=r, column=1, value=r - first + 1)
             ws.cell(row=r, column=2, value=name)
             ws.cell(row=r, column=3, value=gen)
             r += 1
     letter = {name: _letter(i) for i, name in enumerate(layout) if name}
-    _validation(ws, "list", f"{letter['district']}{first}:{letter['district']}{last}", "Chọn quận/huyện.",
-                "Quận/huyện không có trong danh sách ở trang 'Danh mục'.",
-                formula1=f"'{LIST_SHEET}'!$B$2:$B${len(districts) + 1}")
-    _validation(ws, "list", f"{letter['generation']}{first}:{letter['generation']}{last}", "4G hoặc 5G.",
-                "Chỉ ghi 4G hoặc 5G.", formula1='"4G,5G"')
+    _validation(
+        ws,
+        "list",
+        f"{letter['district']}{first}:{letter['district']}{last}",
+        "Chọn quận/huyện.",
+        "Quận/huyện không có trong danh sách ở trang 'Danh mục'.",
+        formula1=f"'{LIST_SHEET}'!$B$2:$B${len(districts) + 1}",
+    )
+    _validation(
+        ws,
+        "list",
+        f"{letter['generation']}{first}:{letter['generation']}{last}",
+        "4G hoặc 5G.",
+        "Chỉ ghi 4G hoặc 5G.",
+        formula1='"4G,5G"',
+    )
     heading = {n: kind.column(n).heading_vi for n in layout if n}
     _number_checks(ws, letter["sites_in_service"], first, last, heading["sites_in_service"])
-    _number_checks(ws, letter["sites_commissioned"], first, last, heading["sites_commissioned"], at_most=letter["sites_in_service"])
-    _number_checks(ws, letter["sites_upgraded"], first, last, heading["sites_upgraded"], at_most=letter["sites_in_service"])
+    _number_checks(
+        ws, letter["sites_commissioned"], first, last, heading["sites_commissioned"], at_most=letter["sites_in_service"]
+    )
+    _number_checks(
+        ws, letter["sites_upgraded"], first, last, heading["sites_upgraded"], at_most=letter["sites_in_service"]
+    )
     _number_checks(ws, letter["investment_vnd"], first, last, heading["investment_vnd"], decimal=True)
-    _validation(ws, "date", f"{letter['remedy_due_date']}{first}:{letter['remedy_due_date']}{last}",
-                "Ngày dự kiến hoàn thành, dạng DD/MM/YYYY.", "Thời hạn hoàn thành phải là một ngày.",
-                operator="greaterThanOrEqual", formula1="DATE(2024,1,1)")
+    _validation(
+        ws,
+        "date",
+        f"{letter['remedy_due_date']}{first}:{letter['remedy_due_date']}{last}",
+        "Ngày dự kiến hoàn thành, dạng DD/MM/YYYY.",
+        "Thời hạn hoàn thành phải là một ngày.",
+        operator="greaterThanOrEqual",
+        formula1="DATE(2024,1,1)",
+    )
     ws.freeze_panes = f"A{first}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -354,8 +488,10 @@ def operator_workbook():
         "For a district whose mean download speed is below 40 Mbps: give the remedy planned and its due date.",
         *[t.format(example=example) for t in _COMMON_EN],
     ]
-    general_vi[4] = general_vi[4].replace("Ô E7 (Số CBCCVC đã cài đặt i-Speed): 120 lớn hơn Tổng số CBCCVC (100)",
-                                          "Ô E9 (Số trạm phát sóng mới trong tháng): 12 lớn hơn Số trạm đang phát sóng cuối tháng (10)")
+    general_vi[4] = general_vi[4].replace(
+        "Ô E7 (Số CBCCVC đã cài đặt i-Speed): 120 lớn hơn Tổng số CBCCVC (100)",
+        "Ô E9 (Số trạm phát sóng mới trong tháng): 12 lớn hơn Số trạm đang phát sóng cuối tháng (10)",
+    )
     _help_sheet(wb, kind, layout, general_vi, general_en)
     lists = wb.create_sheet(LIST_SHEET)
     for c, text in enumerate(["Mã quận/huyện", "Quận/huyện", "", "Nhà mạng"]):
@@ -401,8 +537,10 @@ def fill_operator_return(wb, operator: str, month: date, rows: Iterable[dict[str
     districts = dict(_districts())
     positions = {name: i + 1 for i, name in enumerate(OPERATOR_LAYOUT) if name}
     first = OPERATOR_RETURN.header_row + 1
-    where = {(ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value): r
-             for r in range(first, first + len(districts) * len(GENERATIONS))}
+    where = {
+        (ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value): r
+        for r in range(first, first + len(districts) * len(GENERATIONS))
+    }
     for row in rows:
         district = districts.get(str(row["district"]), row["district"])
         r = where[(district, row.get("generation", "4G"))]
@@ -435,8 +573,11 @@ def workbook_bytes(wb) -> bytes:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(entry, data)
@@ -447,8 +588,10 @@ def write_templates(folder: Path | None = None) -> list[Path]:
     """Write agency_return_template.xlsx and operator_return_template.xlsx into ``folder``
     (default include/templates/). Returns their paths."""
     folder = folder or paths.TEMPLATES_DIR
-    return [save_workbook(agency_workbook(), folder / AGENCY_RETURN.template_name),
-            save_workbook(operator_workbook(), folder / OPERATOR_RETURN.template_name)]
+    return [
+        save_workbook(agency_workbook(), folder / AGENCY_RETURN.template_name),
+        save_workbook(operator_workbook(), folder / OPERATOR_RETURN.template_name),
+    ]
 
 
 def stale_templates(folder: Path | None = None) -> list[Path]:
@@ -463,8 +606,9 @@ def stale_templates(folder: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ispeed.returns.template",
-                                     description="write the monthly-return templates (.xlsx)")
+    parser = argparse.ArgumentParser(
+        prog="python -m ispeed.returns.template", description="write the monthly-return templates (.xlsx)"
+    )
     parser.add_argument("--out", type=Path, help="folder (default include/templates/)")
     parser.add_argument("--check", action="store_true", help="only check that the committed templates are up to date")
     args = parser.parse_args(argv)

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from ..text import norm_key
+from ispeed.text import norm_key
 
 #: Why a cell could not be read as the number its column needs.
 EMPTY, NOT_A_NUMBER, FRACTION, A_DATE, FORMULA = "empty", "not_a_number", "fraction", "a_date", "formula"

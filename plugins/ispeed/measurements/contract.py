@@ -1,0 +1,166 @@
+"""The i-Speed export contract: the columns the pipeline accepts and the names they may carry.
+
+One place for the column list; docs/input-contract.md describes it for people, the staging table
+(include/sql/migrations/V001__core_schema.sql) has one text column per entry, and header matching
+(extract.py) reads the aliases from here. Header names match however they are typed: case,
+diacritics, spaces and punctuation are ignored (text.norm_key), and a trailing unit in the name
+("Download (Mbps)", "Độ trễ (ms)") is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ispeed.text import norm_key
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    description: str
+    aliases: tuple[str, ...]
+
+
+MEASUREMENT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "measurement_id",
+        True,
+        "the export's unique id of the test",
+        ("id", "test_id", "measurement id", "result_id", "mã phép đo", "mã đo", "mã kết quả"),
+    ),
+    Column(
+        "measured_at",
+        True,
+        "when the test ran: ISO 8601; without an offset it is Asia/Ho_Chi_Minh time",
+        (
+            "time",
+            "timestamp",
+            "test_time",
+            "measured at",
+            "date_time",
+            "datetime",
+            "thời gian",
+            "thời gian đo",
+            "ngày giờ đo",
+        ),
+    ),
+    Column(
+        "operator",
+        True,
+        "the mobile operator, by name or alias (reference data)",
+        ("isp", "carrier", "provider", "network_operator", "nhà mạng", "doanh nghiệp", "nhà cung cấp"),
+    ),
+    Column(
+        "network_type",
+        True,
+        "2G, 3G, 4G, 5G, WiFi or fixed (aliases such as LTE and NR accepted)",
+        ("network", "technology", "connection_type", "loại mạng", "công nghệ", "loại kết nối"),
+    ),
+    Column(
+        "download_mbps",
+        True,
+        "download speed in Mbps (decimal point or decimal comma)",
+        ("download", "dl", "download_speed", "tốc độ tải xuống", "tải xuống", "download speed"),
+    ),
+    Column(
+        "upload_mbps",
+        True,
+        "upload speed in Mbps",
+        ("upload", "ul", "upload_speed", "tốc độ tải lên", "tải lên", "upload speed"),
+    ),
+    Column("latency_ms", True, "latency (ping) in milliseconds", ("latency", "ping", "ping_ms", "độ trễ", "trễ")),
+    Column(
+        "jitter_ms",
+        False,
+        "jitter in milliseconds (optional)",
+        ("jitter", "độ biến thiên trễ", "độ dao động", "jitter ms"),
+    ),
+    Column(
+        "province",
+        False,
+        "province or city; rows of another province are quarantined (optional)",
+        ("city", "tỉnh", "tỉnh thành", "tỉnh thành phố", "tỉnh/thành phố", "thành phố"),
+    ),
+    Column(
+        "district",
+        True,
+        "district by official code (303..318) or name, with or without 'Quận'/'Huyện'",
+        (
+            "district_code",
+            "district_name",
+            "area",
+            "quận huyện",
+            "quận/huyện",
+            "huyện",
+            "quận",
+            "địa bàn",
+            "mã quận huyện",
+        ),
+    ),
+    Column("latitude", False, "WGS 84 latitude (optional)", ("lat", "vĩ độ")),
+    Column("longitude", False, "WGS 84 longitude (optional)", ("lon", "lng", "long", "kinh độ")),
+    Column(
+        "device_id",
+        False,
+        "opaque id of the device (optional); used to count distinct devices",
+        ("device", "device id", "client_id", "mã thiết bị", "thiết bị"),
+    ),
+    Column("platform", False, "android / ios / web (optional)", ("os", "hệ điều hành", "nền tảng")),
+)
+
+#: Units a header may carry after the name: "Download (Mbps)", "Độ trễ (ms)", "ping_ms".
+_UNIT_SUFFIXES = ("mbps", "mbits", "mbit", "ms", "msec", "milliseconds")
+
+#: Units that a header may name but the contract does not take: a column named so is refused
+#: with a message rather than silently read as Mbps or ms (an export in kbps would be 1000x off).
+SPEED_COLUMNS = ("download_mbps", "upload_mbps")
+TIME_COLUMNS = ("latency_ms", "jitter_ms")
+_WRONG_UNITS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("kbps", "kbps", SPEED_COLUMNS),
+    ("kbits", "kbit/s", SPEED_COLUMNS),
+    ("kbit", "kbit/s", SPEED_COLUMNS),
+    ("kbs", "kB/s or kb/s", SPEED_COLUMNS),
+    ("gbps", "Gbps", SPEED_COLUMNS),
+    ("gbits", "Gbit/s", SPEED_COLUMNS),
+    ("bps", "bit/s", SPEED_COLUMNS),
+    ("seconds", "seconds", TIME_COLUMNS),
+    ("secs", "seconds", TIME_COLUMNS),
+    ("sec", "seconds", TIME_COLUMNS),
+    ("giay", "seconds (giây)", TIME_COLUMNS),
+    ("microseconds", "microseconds", TIME_COLUMNS),
+)
+
+
+def header_index(columns: tuple[Column, ...] = MEASUREMENT_COLUMNS) -> dict[str, str]:
+    """norm_key of every accepted header name -> canonical column name."""
+    index: dict[str, str] = {}
+    for col in columns:
+        for name in (col.name, *col.aliases):
+            key = norm_key(name)
+            if index.get(key, col.name) != col.name:
+                raise ValueError(f"header alias {name!r} is claimed by {index[key]} and {col.name}")
+            index[key] = col.name
+    return index
+
+
+def canonical_header(name: str, index: dict[str, str]) -> str | None:
+    """The canonical column a header names, or None when it names none."""
+    key = norm_key(name)
+    if key in index:
+        return index[key]
+    for suffix in _UNIT_SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)] in index:
+            return index[key[: -len(suffix)]]
+    return None
+
+
+def wrong_unit(name: str, index: dict[str, str]) -> tuple[str, str] | None:
+    """(column, unit) when a header names a contract column in a unit the contract does not
+    take ("Download (kbps)" -> ("download_mbps", "kbps")), else None. Only for headers that
+    canonical_header does not resolve."""
+    key = norm_key(name)
+    for suffix, unit, columns in _WRONG_UNITS:
+        if key.endswith(suffix) and index.get(key[: -len(suffix)]) in columns:
+            return index[key[: -len(suffix)]], unit
+    return None

@@ -1,0 +1,234 @@
+"""Alerts to the data engineers (docs/operations.md, "Alerts").
+
+``on_task_failure(context)`` is the ``on_failure_callback`` of every task of the monthly and the
+monitoring DAG (their ``default_args``). Airflow calls it once a task has failed for good (after its
+retries; a retry calls ``on_retry_callback``, which we leave alone). It mails the data engineers of
+include/config/operations.yaml: DAG, task, run, reporting month, try, the error's first lines and
+the link to the task's log; and records the alert in ``ispeed.meta_alert``.
+
+It never raises: an alert that cannot be sent or recorded is logged and swallowed, so that the
+task's own error stays the one Airflow shows. (Airflow would catch it too, but a callback that
+raises leaves a confusing second traceback in the log.)
+
+``email_on_failure`` is deprecated in Airflow 3, and the smtp provider's SmtpNotifier sends a
+single HTML body without recording anything; this callback uses the same connection
+(``smtp_default``) through ispeed.operations.notify, writes to the outbox when there is none, and keeps a record.
+
+Light on import: the DAG files import it at parse time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from datetime import date, datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: how much of the error goes in the mail
+ERROR_LINES = 12
+ERROR_CHARS = 3000
+
+
+# ---------------------------------------------------------------- what failed
+def run_month(context: dict[str, Any]) -> date | None:
+    """The reporting month of a run: the run's param ``reporting_month``, else the XCom of the
+    ``reporting_month`` task, else the month before the run's logical date (or run_after) in Viet
+    Nam (ispeed.months.reporting_month). None when none of these can be found."""
+    from ispeed.months import parse_month, reporting_month
+
+    params = context.get("params") or {}
+    try:
+        requested = params.get("reporting_month")
+        if requested not in (None, ""):
+            return parse_month(str(requested))
+    except Exception:
+        log.debug("param reporting_month unreadable", exc_info=True)
+    ti = context.get("ti") or context.get("task_instance")
+    if ti is not None and getattr(ti, "task_id", None) != "reporting_month":
+        try:
+            pulled = ti.xcom_pull(task_ids="reporting_month")
+            if pulled:
+                return parse_month(str(pulled))
+        except Exception:
+            log.debug("no XCom from reporting_month", exc_info=True)
+    run = context.get("dag_run")
+    when = None
+    if run is not None:
+        when = getattr(run, "logical_date", None) or getattr(run, "run_after", None)
+    when = when or context.get("logical_date")
+    if when is None:
+        return None
+    try:
+        return reporting_month(when)
+    except Exception:
+        log.debug("no month from %r", when, exc_info=True)
+        return None
+
+
+def error_lines(exc: BaseException | str | None, *, lines: int = ERROR_LINES, chars: int = ERROR_CHARS) -> list[str]:
+    """The first lines of the error: its type and message (and what caused it), then where it was
+    raised. Passwords in connection strings are masked."""
+    import re
+
+    if exc is None:
+        return ["(Airflow gave no exception: the task may have been killed, timed out or marked failed by hand)"]
+    if isinstance(exc, str):
+        text = exc
+    else:
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        cause = exc.__cause__ or exc.__context__
+        if cause is not None and str(cause) not in text:
+            text += "\ncaused by " + "".join(traceback.format_exception_only(type(cause), cause)).strip()
+        frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+        if frames:
+            last = frames[-1]
+            text += f"\n  at {last.filename}:{last.lineno} in {last.name}"
+    text = re.sub(r"(?i)(password|passwd|pwd)=\S+", r"\1=***", text)
+    text = re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
+    out = text.splitlines()[:lines]
+    total = 0
+    kept = []
+    for line in out:
+        if total + len(line) > chars:
+            kept.append(line[: max(0, chars - total)] + " …")
+            break
+        kept.append(line)
+        total += len(line)
+    return kept
+
+
+def failure_info(context: dict[str, Any]) -> dict[str, Any]:
+    """What the alert says, from the callback's context (RuntimeTaskInstance and friends). Every
+    field is read defensively: a missing one becomes None."""
+    ti = context.get("ti") or context.get("task_instance")
+    run = context.get("dag_run")
+
+    def attr(obj, name):
+        try:
+            return getattr(obj, name, None) if obj is not None else None
+        except Exception:
+            return None
+
+    dag_id = attr(ti, "dag_id") or attr(run, "dag_id") or attr(context.get("dag"), "dag_id")
+    task_id = attr(ti, "task_id") or attr(context.get("task"), "task_id")
+    run_id = attr(ti, "run_id") or context.get("run_id") or attr(run, "run_id")
+    try:
+        log_url = ti.log_url if ti is not None else None
+    except Exception:
+        log_url = None
+    month = run_month(context)
+    logical = attr(run, "logical_date") or context.get("logical_date")
+    exc = context.get("exception")
+    map_index = attr(ti, "map_index")
+    return {
+        "dag_id": dag_id,
+        "task_id": task_id,
+        "run_id": run_id,
+        "run_type": str(attr(run, "run_type") or "") or None,
+        "logical_date": logical.isoformat() if isinstance(logical, datetime) else None,
+        "month": month.isoformat() if month else None,
+        "try_number": attr(ti, "try_number"),
+        "max_tries": attr(ti, "max_tries"),
+        "map_index": map_index if isinstance(map_index, int) and map_index >= 0 else None,
+        "hostname": attr(ti, "hostname"),
+        "error_type": type(exc).__name__ if isinstance(exc, BaseException) else None,
+        "error_lines": error_lines(exc),
+        "log_url": log_url,
+        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+# ---------------------------------------------------------------- the callback
+def on_task_failure(context: dict[str, Any]) -> None:
+    """on_failure_callback: alert the data engineers (mail + ispeed.meta_alert). Never raises."""
+    try:
+        result = send_task_failure_alert(context)
+        log.info("failure alert: %s", result.get("status"))
+    except Exception:
+        log.exception("the failure alert could not be sent or recorded (the task's own error is above)")
+
+
+def send_task_failure_alert(context: dict[str, Any], *, config=None) -> dict:
+    """Mail the data engineers about a failed task and record it. Returns what happened; raises
+    only when even the configuration cannot be read (on_task_failure swallows that)."""
+    from ispeed.operations import notify
+
+    info = failure_info(context)
+    cfg = config or notify.operations_config()
+    month = date.fromisoformat(info["month"]) if info["month"] else None
+    mail = notify.render_mail("alerts", "task_failure", {"info": info, "month": month})
+    msg_id = notify.message_id(
+        cfg, "alert", info["dag_id"], info["task_id"], info["run_id"], f"try{info['try_number']}"
+    )
+    result = notify.send_mail(
+        "alerts",
+        mail,
+        to=list(cfg.data_engineers),
+        msg_id=msg_id,
+        month=month,
+        config=cfg,
+        headers={
+            "X-ISpeed-Alert": "task_failure",
+            "X-ISpeed-DAG": str(info["dag_id"]),
+            "X-ISpeed-Task": str(info["task_id"]),
+            "X-ISpeed-Month": info["month"] or "",
+        },
+    )
+    record_alert("task_failure", info=info, month=month, mail=mail, result=result)
+    out = {
+        "status": result.status,
+        "message_id": result.message_id,
+        "outbox_path": result.outbox_path,
+        "error": result.error,
+    }
+    if not result.ok:
+        log.warning("failure alert for %s.%s not sent: %s", info["dag_id"], info["task_id"], result.error)
+    return out
+
+
+def record_alert(
+    kind: str,
+    *,
+    info: dict,
+    month: date | None,
+    mail,
+    result,
+    dedup_key: str | None = None,
+    alert_id: int | None = None,
+) -> int | None:
+    """One row of ispeed.meta_alert (or complete the claimed row ``alert_id``). Logs and returns
+    None when the warehouse cannot take it (it may be what failed)."""
+    from ispeed import paths
+    from ispeed.warehouse import connection as warehouse
+
+    row = {
+        "kind": kind,
+        "dedup_key": dedup_key,
+        "month": month,
+        "dag_id": info.get("dag_id"),
+        "task_id": info.get("task_id"),
+        "run_id": info.get("run_id"),
+        "try_number": info.get("try_number"),
+        "recipients": result.recipients,
+        "subject": mail.subject,
+        "message_id": result.message_id,
+        "status": result.status,
+        "outbox_path": result.outbox_path,
+        "error": result.error,
+        "details": json.dumps(info, default=str, ensure_ascii=False),
+        "alert_id": alert_id,
+    }
+    try:
+        with warehouse.connection() as conn, conn.cursor() as cur:
+            if alert_id is None:
+                cur.execute(paths.read_sql("operations/insert_alert.sql"), row)
+            else:
+                cur.execute(paths.read_sql("operations/finish_alert.sql"), row)
+            found = cur.fetchone()
+            return found[0] if found else None
+    except Exception:
+        log.exception("the alert could not be recorded in ispeed.meta_alert")
+        return None

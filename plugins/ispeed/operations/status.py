@@ -1,0 +1,80 @@
+"""What the warehouse holds for a month, in a few lines a data engineer can read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ispeed import paths
+from ispeed.months import month_label
+from ispeed.warehouse import connection as warehouse
+
+
+def _rows(cur, name: str, month: date) -> list[tuple]:
+    cur.execute(paths.read_sql(f"measurements/{name}"), {"month": month})
+    return cur.fetchall()
+
+
+def month_status(month: date) -> dict:
+    with warehouse.connection() as conn, conn.cursor() as cur:
+        files = _rows(cur, "month_status_files.sql", month)
+        quarantine = _rows(cur, "month_status_quarantine.sql", month)
+        facts = _rows(cur, "month_status_facts.sql", month)
+        verdicts = _rows(cur, "month_status_verdicts.sql", month)
+    from ispeed.returns import return_status
+
+    states = return_status(month)
+    return {
+        "month": month_label(month),
+        "returns": [{k: r[k] for k in ("dataset", "code", "name", "state", "file", "error")} for r in states],
+        "files": [
+            dict(
+                zip(
+                    ("name", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "error"), f[:7]
+                )
+            )
+            for f in files
+        ],
+        "quarantine": dict(quarantine),
+        "verdicts": [
+            dict(zip(("operator", "verdict", "figure", "tests", "devices", "straddles"), v)) for v in verdicts
+        ],
+        "facts": [
+            dict(zip(("operator", "network_type", "tests", "mean_download_mbps"), (a, b, c, float(d))))
+            for a, b, c, d in facts
+        ],
+    }
+
+
+def format_status(status: dict) -> str:
+    lines = [f"i-Speed measurements, {status['month']}"]
+    if not status["files"]:
+        lines.append("  no file registered for this month")
+    for f in status["files"]:
+        lines.append(
+            f"  file {f['name']}: {f['status']}, read {f['rows_read']} = loaded {f['rows_loaded']}"
+            f" + quarantined {f['rows_quarantined']} + duplicate {f['rows_duplicate']}"
+            + (f"  ({f['error']})" if f["error"] else "")
+        )
+    if status["quarantine"]:
+        lines.append("  quarantined by rule: " + ", ".join(f"{k} {v}" for k, v in status["quarantine"].items()))
+    if status["facts"]:
+        lines.append("  loaded tests by operator and network type (mean download, Mbps):")
+        for f in status["facts"]:
+            lines.append(
+                f"    {f['operator']:<13} {f['network_type']:<6} {f['tests']:>8}  {f['mean_download_mbps']:>8.2f}"
+            )
+    if status.get("verdicts"):
+        lines.append("  4G compliance (figure in Mbps against the threshold):")
+        for v in status["verdicts"]:
+            flag = "  (interval straddles the threshold)" if v["straddles"] else ""
+            lines.append(
+                f"    {v['operator']:<13} {v['verdict']:<17} {float(v['figure'] or 0):>8.2f}  "
+                f"{v['tests']} tests, {v['devices']} devices{flag}"
+            )
+    by_state: dict[tuple[str, str], list[str]] = {}
+    for r in status.get("returns", []):
+        by_state.setdefault((r["dataset"], r["state"]), []).append(r["code"])
+    for (dataset, state), codes in sorted(by_state.items()):
+        shown = ", ".join(codes) if state != "submitted" else f"{len(codes)}"
+        lines.append(f"  {dataset} {state}: {shown}")
+    return "\n".join(lines)

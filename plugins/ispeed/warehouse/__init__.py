@@ -1,0 +1,1 @@
+"""The warehouse: the connection, migrations, reference data, the load ledger and advisory locks."""

@@ -1,0 +1,572 @@
+"""Monthly operator compliance (issue 4) on a real PostgreSQL: every figure of the mart tables
+against an independent computation in Python (numpy, statistics, scipy), the verdict rules and
+their edge cases, idempotence, the trend, and partition pruning."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import count
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import psycopg2.extras
+import pytest
+import yaml
+from psycopg2 import sql
+from scipy import stats
+
+from ispeed import paths
+from ispeed.compliance import runner as compliance
+from ispeed.config import ConfigError
+from ispeed.warehouse import connection as warehouse
+
+from conftest import query
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+AUG, SEP, OCT, NOV = date(2024, 8, 1), date(2024, 9, 1), date(2024, 10, 1), date(2024, 11, 1)
+OPERATORS = ["VIETTEL", "VINAPHONE", "MOBIFONE", "VIETNAMOBILE", "GMOBILE", "ITEL", "REDDI", "WINTEL"]
+AREAS = ["303", "304", "305", "306", "307", "308", "309", "311", "312", "313", "314", "315", "316", "317", "318"]
+NUMBERS = [
+    "tests",
+    "devices",
+    "tests_without_device",
+    "device_days",
+    "mean",
+    "stddev",
+    "ci_low",
+    "ci_high",
+    "median",
+    "p10",
+    "p90",
+    "mean_upload",
+    "median_upload",
+    "median_latency",
+    "tests_at_or_above_threshold",
+    "share_at_or_above_threshold",
+    "device_day_weighted_mean",
+    "figure",
+]
+_ids = count(1)
+
+
+@dataclass(frozen=True)
+class M:
+    """One measurement, as the test writes it into ispeed.fact_measurement."""
+
+    month: date
+    measured_at: datetime
+    operator: str
+    network: str
+    area: str
+    download: float
+    upload: float
+    latency: float
+    device: str | None
+    measurement_id: str = ""
+
+    def __post_init__(self):
+        if not self.measurement_id:
+            object.__setattr__(self, "measurement_id", f"m{next(_ids)}")
+
+
+# --- writing facts ------------------------------------------------------------------------------
+
+
+def insert(conn, rows: list[M]) -> None:
+    with conn.cursor() as cur:
+        for month in sorted({r.month for r in rows}):
+            cur.execute(
+                sql.SQL(paths.read_sql("measurements/ensure_month_partition.sql")).format(
+                    partition=sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")
+                ),
+                {"month": month},
+            )
+        psycopg2.extras.execute_values(
+            cur,
+            "insert into ispeed.fact_measurement (month, measurement_id, measured_at, operator_code, network_type_code,"
+            " area_code, download_mbps, upload_mbps, latency_ms, device_id, file_id, source_line, load_id) values %s",
+            [
+                (
+                    r.month,
+                    r.measurement_id,
+                    r.measured_at,
+                    r.operator,
+                    r.network,
+                    r.area,
+                    r.download,
+                    r.upload,
+                    r.latency,
+                    r.device,
+                    1,
+                    i,
+                    1,
+                )
+                for i, r in enumerate(rows)
+            ],
+            page_size=2000,
+        )
+
+
+def at(month: date, day: int, hour: int, minute: int = 0) -> datetime:
+    """A local (Viet Nam) time of the month."""
+    return datetime(month.year, month.month, day, hour, minute, tzinfo=VN)
+
+
+def sample(month, operator, network, area, downloads, devices, rng, *, days=28, without_device=0) -> list[M]:
+    """One test per download value, by devices d0..d{devices-1} in turn, each device's tests on
+    consecutive days (several a day once it has tested on ``days`` days)."""
+    rows = []
+    for i, dl in enumerate(downloads):
+        device = None if i < without_device else f"{operator[:3]}-{area}-{network}-d{i % devices}"
+        day = 1 + (i // devices) % days  # each device's n-th test on day n (mod days)
+        rows.append(
+            M(
+                month,
+                at(month, day, int(rng.integers(0, 24)), int(rng.integers(0, 60))),
+                operator,
+                network,
+                area,
+                round(float(dl), 2),
+                round(float(rng.uniform(5, 30)), 2),
+                round(float(rng.uniform(10, 80)), 1),
+                device,
+            )
+        )
+    return rows
+
+
+# --- the independent computation ----------------------------------------------------------------
+
+
+def expected(
+    rows: list[M], *, in_scope: bool, threshold=40.0, min_tests=300, min_devices=30, confidence=0.95, statistic="mean"
+) -> dict:
+    """Every figure of a mart row, computed in Python from the rows of its group."""
+    n = len(rows)
+    out = {
+        "tests": n,
+        "devices": len({r.device for r in rows if r.device}),
+        "tests_without_device": sum(1 for r in rows if r.device is None),
+    }
+    if n == 0:
+        out |= {k: None for k in NUMBERS if k not in out} | {"device_days": 0, "tests_at_or_above_threshold": 0}
+        out |= {
+            "sufficient_data": False,
+            "verdict": "insufficient_data" if in_scope else None,
+            "ci_straddles_threshold": None,
+        }
+        return out
+    dl = np.array([r.download for r in rows])
+    mean = math.fsum(dl) / n
+    sd = statistics.stdev(dl) if n > 1 else None
+    half = stats.t.ppf(1 - (1 - confidence) / 2, n - 1) * sd / math.sqrt(n) if n > 1 else None
+    p10, median, p90 = np.percentile(dl, [10, 50, 90], method="linear")  # = percentile_cont
+    units: dict[tuple, list[float]] = defaultdict(list)
+    for r in rows:
+        key = (r.device, r.measured_at.astimezone(VN).date()) if r.device else ("no device", r.measurement_id)
+        units[key].append(r.download)
+    ddm = statistics.fmean(math.fsum(u) / len(u) for u in units.values())
+    figure = {"mean": mean, "median": median, "device_day_mean": ddm}[statistic]
+    sufficient = n >= min_tests and out["devices"] + out["tests_without_device"] >= min_devices
+    ci_low, ci_high = (mean - half, mean + half) if half is not None else (None, None)
+    out |= {
+        "device_days": len(units),
+        "mean": mean,
+        "stddev": sd,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "median": median,
+        "p10": p10,
+        "p90": p90,
+        "mean_upload": math.fsum(r.upload for r in rows) / n,
+        "median_upload": statistics.median(r.upload for r in rows),
+        "median_latency": statistics.median(r.latency for r in rows),
+        "tests_at_or_above_threshold": int((dl >= threshold).sum()),
+        "share_at_or_above_threshold": float((dl >= threshold).mean()),
+        "device_day_weighted_mean": ddm,
+        "figure": figure,
+        "sufficient_data": sufficient,
+        "verdict": None
+        if not in_scope
+        else ("insufficient_data" if not sufficient else "meets" if round(figure, 4) >= threshold else "does_not_meet"),
+        "ci_straddles_threshold": None if ci_low is None else bool(round(ci_low, 4) < threshold <= round(ci_high, 4)),
+    }
+    return out
+
+
+def assert_row(actual: dict, exp: dict, what: str) -> None:
+    for key, value in exp.items():
+        got = actual[key]
+        if value is None or isinstance(value, (bool, str)):
+            assert got == value, f"{what} {key}: {got!r} != {value!r}"
+        else:  # stored rounded to 4 decimals
+            assert got is not None and abs(got - value) <= 5e-5 + 1e-12 * abs(value), f"{what} {key}: {got} != {value}"
+
+
+def mart(db, table: str, month: date, order: str) -> list[dict]:
+    with db.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute(f"select * from ispeed.{table} where month = %s order by {order}", (month,))
+        return [{k: float(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in cur.fetchall()]
+
+
+@pytest.fixture
+def config_dir(tmp_path, monkeypatch):
+    """A copy of include/config whose compliance.yaml a test may change: call it with the changes."""
+    folder = tmp_path / "config"
+    shutil.copytree(paths.CONFIG_DIR, folder)
+    monkeypatch.setattr(paths, "CONFIG_DIR", folder)
+
+    def change(**settings):
+        path = folder / "compliance.yaml"
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump(raw | settings), encoding="utf-8")
+        return compliance.compliance_config()
+
+    return change
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+def test_configuration_defaults_are_the_seed_letter():
+    cfg = compliance.compliance_config()
+    assert (cfg.threshold_mbps, cfg.network_types, cfg.statistic, cfg.confidence) == (40.0, ("4G",), "mean", 0.95)
+    assert (cfg.min_tests, cfg.min_devices, cfg.area_min_tests, cfg.area_min_devices) == (300, 30, 300, 30)
+    assert cfg.compliance_label == "4G" and cfg.trend_months == 12 and cfg.method_version
+
+
+def test_configuration_is_checked(config_dir):
+    assert config_dir(network_types=["5g", "4G"]).compliance_label == "4G+5G"
+    for bad in (
+        {"statistic": "mode"},
+        {"threshold_mbps": -1},
+        {"confidence": 95},
+        {"min_tests": 0},
+        {"network_types": []},
+        {"min_devices": "many"},
+    ):
+        with pytest.raises(ConfigError):
+            config_dir(
+                **(
+                    {
+                        "statistic": "mean",
+                        "threshold_mbps": 40,
+                        "confidence": 0.95,
+                        "min_tests": 300,
+                        "network_types": ["4G"],
+                        "min_devices": 30,
+                    }
+                    | bad
+                )
+            )
+
+
+def test_t_quantiles_match_scipy_beyond_the_table():
+    p = compliance._t_parameters(0.95)
+    for df in (1, 29, 1000):
+        assert p["t_quantiles"][df - 1] == pytest.approx(stats.t.ppf(0.975, df), abs=1e-12)
+    for df in (1001, 3000, 10**6):
+        cf = p["t_z"] + p["t_g1"] / df + p["t_g2"] / df**2 + p["t_g3"] / df**3 + p["t_g4"] / df**4
+        assert cf == pytest.approx(stats.t.ppf(0.975, df), abs=1e-12)
+
+
+# --- known answers ------------------------------------------------------------------------------
+
+
+def october(rng) -> list[M]:
+    """A hand-made month: one operator per case of the verdict rules."""
+    rows: list[M] = []
+    # VIETTEL: meets, well clear of 40, in 303; 304 has enough tests but only 20 devices (district
+    # insufficient); 20 tests without a device id; 5G and Wi-Fi beside it (no verdict).
+    rows += sample(
+        OCT, "VIETTEL", "4G", "303", rng.lognormal(math.log(52), 0.3, 420), 40, rng, days=5, without_device=20
+    )
+    rows += sample(OCT, "VIETTEL", "4G", "304", rng.lognormal(math.log(50), 0.3, 300), 20, rng)
+    rows += sample(OCT, "VIETTEL", "5G", "303", rng.lognormal(math.log(200), 0.4, 120), 15, rng)
+    rows += sample(OCT, "VIETTEL", "WIFI", "305", rng.lognormal(math.log(80), 0.4, 60), 12, rng)
+    # VINAPHONE: mean a little above 40, wide spread: meets, and the interval straddles 40.
+    rows += sample(OCT, "VINAPHONE", "4G", "305", 41.0 * rng.lognormal(-0.32, 0.8, 320) / 1.0, 40, rng)
+    # MOBIFONE: exactly 40.00 on average ("at least 40" -> meets).
+    rows += sample(OCT, "MOBIFONE", "4G", "306", [30.0, 50.0] * 150, 30, rng)
+    # VIETNAMOBILE: below, in two districts.
+    rows += sample(OCT, "VIETNAMOBILE", "4G", "303", rng.lognormal(math.log(20), 0.5, 200), 20, rng, days=3)
+    rows += sample(OCT, "VIETNAMOBILE", "4G", "307", rng.lognormal(math.log(22), 0.5, 150), 15, rng)
+    # GMOBILE: too few tests and devices.
+    rows += sample(OCT, "GMOBILE", "4G", "316", rng.lognormal(math.log(14), 0.5, 40), 10, rng)
+    # A test of another month, which must not count.
+    rows += sample(SEP, "GMOBILE", "4G", "316", [99.0] * 5, 5, rng)
+    return rows
+
+
+def test_known_month_matches_an_independent_computation(db):
+    rows = october(np.random.default_rng(20241))
+    insert(db, rows)
+    summary = compliance.compute_month(OCT, run_id="manual__1")
+    facts = [r for r in rows if r.month == OCT]
+
+    # Per operator: every network type with tests, and a 4G row for every operator.
+    groups: dict[tuple, list[M]] = defaultdict(list)
+    for r in facts:
+        groups[(r.operator, r.network)].append(r)
+    for op in OPERATORS:
+        groups.setdefault((op, "4G"), [])
+    stored = {(r["operator_code"], r["network_type"]): r for r in mart(db, "mart_compliance_operator", OCT, "1, 2, 3")}
+    assert set(stored) == set(groups)
+    for key, group in groups.items():
+        assert_row(stored[key], expected(group, in_scope=key[1] == "4G"), f"operator {key}")
+        assert stored[key]["in_compliance_scope"] is (key[1] == "4G")
+        assert stored[key]["method_version"] == compliance.compliance_config().method_version
+        assert stored[key]["run_id"] == "manual__1" and stored[key]["statistic"] == "mean"
+        assert float(stored[key]["threshold"]) == 40 and (stored[key]["min_tests"], stored[key]["min_devices"]) == (
+            300,
+            30,
+        )
+
+    verdicts = {op: stored[(op, "4G")]["verdict"] for op in OPERATORS}
+    assert verdicts == {
+        "VIETTEL": "meets",
+        "VINAPHONE": "meets",
+        "MOBIFONE": "meets",
+        "VIETNAMOBILE": "does_not_meet",
+        "GMOBILE": "insufficient_data",
+        "ITEL": "insufficient_data",
+        "REDDI": "insufficient_data",
+        "WINTEL": "insufficient_data",
+    }
+    assert stored[("VINAPHONE", "4G")]["ci_straddles_threshold"] is True  # the case is what it claims to be
+    assert stored[("VIETTEL", "4G")]["ci_straddles_threshold"] is False
+    mobifone = stored[("MOBIFONE", "4G")]
+    assert mobifone["mean"] == 40 and mobifone["verdict"] == "meets" and mobifone["ci_straddles_threshold"] is True
+    assert stored[("VIETTEL", "5G")]["verdict"] is None and stored[("ITEL", "4G")]["tests"] == 0
+
+    # Per operator x district: the 4G grid for operators with 4G tests, other types where tested.
+    area_groups: dict[tuple, list[M]] = defaultdict(list)
+    for r in facts:
+        area_groups[(r.operator, r.network, r.area)].append(r)
+    for op in {r.operator for r in facts if r.network == "4G"}:
+        for area in AREAS:
+            area_groups.setdefault((op, "4G", area), [])
+    stored_area = {
+        (r["operator_code"], r["network_type"], r["area_code"]): r
+        for r in mart(db, "mart_compliance_operator_area", OCT, "1, 2, 3, 4")
+    }
+    assert set(stored_area) == set(area_groups)
+    for key, group in area_groups.items():
+        assert_row(stored_area[key], expected(group, in_scope=key[1] == "4G"), f"area {key}")
+    assert stored_area[("VIETTEL", "4G", "303")]["verdict"] == "meets"
+    assert stored_area[("VIETTEL", "4G", "304")]["verdict"] == "insufficient_data"  # 300 tests, 20 devices
+    assert stored_area[("VIETTEL", "4G", "305")]["tests"] == 0  # no 4G test there: listed, not missing
+    assert stored_area[("VIETTEL", "4G", "305")]["verdict"] == "insufficient_data"
+    assert ("ITEL", "4G", "303") not in stored_area
+
+    # The summary for XCom and the reader for the report say the same.
+    assert summary["month"] == "2024-10" and summary["threshold_mbps"] == 40.0 and summary["network_type"] == "4G"
+    assert summary["tests"] == sum(len(g) for (op, nt), g in groups.items() if nt == "4G")
+    assert {o["operator_code"]: o["verdict"] for o in summary["operators"]} == verdicts
+    assert [o["operator_code"] for o in summary["operators"]] == OPERATORS  # display order
+    assert summary["rows"]["mart_compliance_operator"] == len(groups)
+    assert json.loads(json.dumps(summary)) == summary  # XCom-able
+    with warehouse.connection() as conn:
+        result = compliance.read_month(conn, OCT)
+    assert set(result) == {"operator", "operator_area", "trend"}
+    first = result["operator"][0]
+    assert (first["operator_code"], first["network_type"], first["operator_name"]) == ("VIETTEL", "4G", "Viettel")
+    assert [r["network_type"] for r in result["operator"] if r["operator_code"] == "VIETTEL"] == ["4G", "5G", "WIFI"]
+    assert isinstance(first["mean"], float) and first["verdict"] == "meets"
+    assert len(result["operator_area"]) == len(area_groups) and result["operator_area"][0]["area_name"] == "Hồng Bàng"
+    assert {(r["operator_code"], r["trend_month"]) for r in result["trend"] if r["in_compliance_scope"]} == {
+        (op, OCT) for op in OPERATORS
+    }
+
+    # Recomputing the same data gives the same rows (only when and by which run may differ).
+    before = {
+        t: mart(db, t, OCT, "1, 2, 3, 4")
+        for t in ("mart_compliance_operator", "mart_compliance_operator_area", "mart_compliance_trend")
+    }
+    again = compliance.compute_month(OCT, run_id="manual__2")
+    assert again["computed_at"] > summary["computed_at"]
+    for table, old in before.items():
+        new = mart(db, table, OCT, "1, 2, 3, 4")
+
+        def strip(rs):
+            return [
+                {k: v for k, v in r.items() if k not in ("computed_at", "run_id", "source_computed_at")} for r in rs
+            ]
+
+        assert strip(new) == strip(old), table
+        assert {r["computed_at"] for r in new} == {datetime.fromisoformat(again["computed_at"])}
+
+    # A recomputation replaces the month as a whole: a district that lost its tests goes away.
+    db.cursor().execute("delete from ispeed.fact_measurement where month = %s and network_type_code = 'WIFI'", (OCT,))
+    compliance.compute_month(OCT)
+    assert not query(db, "select 1 from ispeed.mart_compliance_operator_area where network_type = 'WIFI'")
+    assert not query(db, "select 1 from ispeed.mart_compliance_operator where network_type = 'WIFI'")
+    assert query(db, "select count(*) from ispeed.mart_compliance_operator where month = %s", (SEP,)) == [(0,)]
+
+
+def test_heavy_tester_cannot_decide_under_the_device_day_mean(db, config_dir):
+    rng = np.random.default_rng(7)
+    rows = sample(NOV, "ITEL", "4G", "303", rng.uniform(15, 25, 300), 30, rng, days=10)
+    # One phone, 3000 tests at 100 Mbps on two local days: 23:00-23:59 on the 5th, 00:00-00:59 on the 6th
+    # (the same UTC day: device-days are local days).
+    rows += [
+        M(
+            NOV,
+            at(NOV, 5 if i % 2 else 6, 23 if i % 2 else 0, i % 60),
+            "ITEL",
+            "4G",
+            "303",
+            100.0 + (i % 7) / 10,
+            20.0,
+            30.0,
+            "heavy",
+        )
+        for i in range(3000)
+    ]
+    insert(db, rows)
+
+    compliance.compute_month(NOV)
+    [row] = [r for r in mart(db, "mart_compliance_operator", NOV, "1, 2, 3") if r["operator_code"] == "ITEL"]
+    assert_row(row, expected(rows, in_scope=True), "ITEL")  # 3300 tests: the t quantile beyond the table
+    assert row["verdict"] == "meets" and row["mean"] > 90  # the heavy tester carries the plain mean
+    assert row["device_days"] == 300 + 2 and row["device_day_weighted_mean"] < 21  # but not the device-day mean
+
+    config_dir(statistic="device_day_mean")
+    summary = compliance.compute_month(NOV)
+    [row] = [r for r in mart(db, "mart_compliance_operator", NOV, "1, 2, 3") if r["operator_code"] == "ITEL"]
+    assert_row(row, expected(rows, in_scope=True, statistic="device_day_mean"), "ITEL by device-day")
+    assert row["verdict"] == "does_not_meet" and row["statistic"] == "device_day_mean"
+    assert [o["verdict"] for o in summary["operators"] if o["operator_code"] == "ITEL"] == ["does_not_meet"]
+
+    config_dir(statistic="median", threshold_mbps=20, min_tests=100, min_devices=10)
+    compliance.compute_month(NOV)
+    [row] = [r for r in mart(db, "mart_compliance_operator", NOV, "1, 2, 3") if r["operator_code"] == "ITEL"]
+    assert_row(
+        row,
+        expected(rows, in_scope=True, statistic="median", threshold=20, min_tests=100, min_devices=10),
+        "ITEL by median",
+    )
+    assert (row["min_tests"], float(row["threshold"])) == (100, 20.0)
+
+
+def test_month_without_data_says_so_for_every_operator(db):
+    summary = compliance.compute_month(date(2025, 1, 1))
+    assert [(o["operator_code"], o["verdict"], o["tests"], o["mean"]) for o in summary["operators"]] == [
+        (op, "insufficient_data", 0, None) for op in OPERATORS
+    ]
+    assert summary["tests"] == 0
+    assert summary["rows"] == {
+        "mart_compliance_operator": 8,
+        "mart_compliance_operator_area": 0,
+        "mart_compliance_trend": 8,
+    }
+
+
+def test_several_network_types_make_one_compliance_population(db, config_dir):
+    rng = np.random.default_rng(3)
+    rows = sample(OCT, "VIETTEL", "4G", "303", [36.0] * 200, 20, rng)
+    rows += sample(OCT, "VIETTEL", "5G", "303", [52.0] * 100, 10, rng)
+    insert(db, rows)
+    config_dir(network_types=["5G", "4G"])
+    compliance.compute_month(OCT)
+    stored = {
+        r["network_type"]: r
+        for r in mart(db, "mart_compliance_operator", OCT, "1, 2, 3")
+        if r["operator_code"] == "VIETTEL"
+    }
+    assert set(stored) == {"4G", "5G", "4G+5G"}
+    assert (stored["4G"]["verdict"], stored["5G"]["verdict"]) == (None, None)
+    assert_row(stored["4G+5G"], expected(rows, in_scope=True), "4G+5G")
+    assert stored["4G+5G"]["verdict"] == "meets" and stored["4G+5G"]["mean"] == 41.3333
+
+
+def test_trend_compares_with_the_previous_month_and_the_12_before(db):
+    rng = np.random.default_rng(11)
+    rows = []
+    for month, level in ((AUG, 44.0), (SEP, 42.0), (OCT, 38.0)):
+        rows += sample(month, "VIETTEL", "4G", "303", [level] * 300, 30, rng)
+    rows += sample(AUG, "VINAPHONE", "4G", "303", [50.0] * 300, 30, rng)
+    rows += sample(SEP, "VINAPHONE", "4G", "303", [10.0] * 20, 5, rng)  # insufficient: not compared
+    rows += sample(OCT, "VINAPHONE", "4G", "303", [45.0] * 300, 30, rng)
+    insert(db, rows)
+    for month in (AUG, SEP, OCT):
+        compliance.compute_month(month)
+
+    trend = {
+        (r["operator_code"], r["trend_month"]): r
+        for r in mart(db, "mart_compliance_trend", OCT, "2, 3, 4")
+        if r["network_type"] == "4G"
+    }
+    pick = (
+        "figure",
+        "previous_month_figure",
+        "change_vs_previous_month",
+        "change_vs_previous_month_pct",
+        "previous_12_months_mean",
+        "months_in_previous_12",
+        "change_vs_previous_12_months",
+        "change_vs_previous_12_months_pct",
+    )
+
+    def row(op, month):
+        return tuple(None if trend[(op, month)][k] is None else float(trend[(op, month)][k]) for k in pick)
+
+    assert row("VIETTEL", AUG) == (44.0, None, None, None, None, 0, None, None)
+    assert row("VIETTEL", SEP) == (42.0, 44.0, -2.0, round(-2 / 44 * 100, 4), 44.0, 1, -2.0, round(-2 / 44 * 100, 4))
+    assert row("VIETTEL", OCT) == (38.0, 42.0, -4.0, round(-4 / 42 * 100, 4), 43.0, 2, -5.0, round(-5 / 43 * 100, 4))
+    assert row("VINAPHONE", SEP)[0] == 10.0 and row("VINAPHONE", SEP)[2] is None  # no comparison when insufficient
+    assert trend[("VINAPHONE", SEP)]["verdict"] == "insufficient_data"
+    assert row("VINAPHONE", OCT) == (45.0, None, None, None, 50.0, 1, -5.0, -10.0)  # September is not a baseline
+    assert {m for (op, m) in trend if op == "ITEL"} == {AUG, SEP, OCT}
+    # The trend of a month is what that month saw: September's does not reach into October.
+    assert {r["trend_month"] for r in mart(db, "mart_compliance_trend", SEP, "1")} == {AUG, SEP}
+
+
+def test_one_month_reads_only_its_partition(db):
+    rng = np.random.default_rng(5)
+    insert(
+        db,
+        sample(SEP, "VIETTEL", "4G", "303", [41.0] * 10, 2, rng)
+        + sample(OCT, "VIETTEL", "4G", "303", [41.0] * 10, 2, rng),
+    )
+    params = compliance.sql_parameters(compliance.compliance_config(), OCT)
+    setup = [
+        paths.read_sql("compliance/compliance_month_scope.sql"),
+        paths.read_sql("compliance/compliance_month_tests.sql"),
+    ]
+    statement = "select * from month_tests"  # what every part of the statistics reads
+    with db.cursor() as cur:
+        cur.execute("begin")  # its temporary tables live until the end of the transaction
+        for s in setup:
+            cur.execute(s, params)
+        cur.execute("explain " + statement, params)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        cur.execute("rollback")
+    assert "fact_measurement_2024_10" in plan and "fact_measurement_2024_09" not in plan, plan
+
+
+def test_unknown_network_type_in_the_configuration_is_refused(db, config_dir):
+    config_dir(network_types=["LTE-A"])
+    with pytest.raises(ConfigError, match="LTE-A"):
+        compliance.compute_month(OCT)
+    assert query(db, "select count(*) from ispeed.mart_compliance_operator") == [(0,)]
+
+
+def test_two_runs_of_one_month_at_once_both_succeed(db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(9)
+    insert(db, sample(OCT, "VIETTEL", "4G", "303", rng.lognormal(math.log(45), 0.4, 400), 40, rng))
+    with ThreadPoolExecutor(2) as pool:
+        summaries = list(pool.map(lambda run: compliance.compute_month(OCT, run_id=run), ["a", "b"]))
+    assert [s["operators"] for s in summaries][0] == [s["operators"] for s in summaries][1]
+    # One run's rows, whole: never a mix of the two.
+    assert len(query(db, "select distinct run_id, computed_at from ispeed.mart_compliance_operator")) == 1
+    assert len(query(db, "select distinct run_id, computed_at from ispeed.mart_compliance_operator_area")) == 1
