@@ -16,10 +16,11 @@ import pytest
 
 from ispeed import delivery, paths
 from ispeed.delivery import DeliveryError, deliver_report, smtp_connection
-from ispeed.report import AgencyReturn, render_report, report_folder, sample_report_data
+from ispeed.report import AgencyReturn, render_report, report_folder
 from ispeed.report.data import MISSING
 
 from conftest import free_port, query
+from fixtures.report_data import sample_report_data
 
 MONTH = date(2024, 10, 1)
 TO = ["cuc.vienthong@mic.example.org"]

@@ -1,8 +1,10 @@
-"""Every DAG imports, and the monthly one is scheduled and configured as documented."""
+"""Every DAG imports, and both are scheduled and configured as documented."""
 
 from pathlib import Path
 
 import pytest
+
+from ispeed.operations import alerts, notify
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -36,3 +38,25 @@ def test_monthly_schedule_is_07_00_on_the_15th_in_viet_nam(dagbag):
     assert "Asia/Ho_Chi_Minh" in str(getattr(timetable, "timezone", None) or timetable._timezone)
     assert dag.catchup is False
     assert set(dag.params.keys()) >= {"reporting_month", "reload"}
+
+
+def test_the_monitoring_dag_is_configured(dagbag):
+    dag = dagbag.dags["ispeed_monitoring"]
+    assert dagbag.import_errors == {}
+    assert type(dag.timetable).__name__ == "CronTriggerTimetable"
+    expression = getattr(dag.timetable, "expression", None) or dag.timetable._expression
+    assert expression == notify.operations_config().schedule == "0 8,17 * * *"
+    assert dag.catchup is False and dag.max_active_runs == 1
+    for dag_id in ("ispeed_monitoring", "ispeed_monthly_report"):
+        for t in dagbag.dags[dag_id].tasks:
+            assert t.on_failure_callback == [alerts.on_task_failure], f"{dag_id}.{t.task_id}"
+    monthly = dagbag.dags["ispeed_monthly_report"]
+    names = lambda assets: sorted(a.name for a in assets)  # noqa: E731
+    assert names(monthly.task_dict["load_measurements"].outlets) == ["ispeed.fact_measurement"]
+    assert names(monthly.task_dict["compute_compliance"].inlets) == ["ispeed.fact_measurement"]
+    assert "ispeed.mart_compliance_operator" in names(monthly.task_dict["compute_compliance"].outlets)
+    assert names(monthly.task_dict["render_report"].outlets) == ["ispeed.meta_report"]
+    assert "ispeed.fact_agency_return" in names(dag.task_dict["check_freshness"].inlets)
+    summarize = monthly.task_dict["summarize_run"]
+    assert summarize.trigger_rule == "all_done" and summarize.is_teardown
+    assert summarize.upstream_task_ids == set(monthly.task_dict) - {"summarize_run"}

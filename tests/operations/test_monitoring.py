@@ -479,28 +479,6 @@ def dagbag():
     return DagBag(dag_folder=str(DAGS))
 
 
-def test_the_monitoring_dag_is_configured(dagbag):
-    dag = dagbag.dags["ispeed_monitoring"]
-    assert dagbag.import_errors == {}
-    assert type(dag.timetable).__name__ == "CronTriggerTimetable"
-    expression = getattr(dag.timetable, "expression", None) or dag.timetable._expression
-    assert expression == notify.operations_config().schedule == "0 8,17 * * *"
-    assert dag.catchup is False and dag.max_active_runs == 1
-    for dag_id in ("ispeed_monitoring", "ispeed_monthly_report"):
-        for t in dagbag.dags[dag_id].tasks:
-            assert t.on_failure_callback == [alerts.on_task_failure], f"{dag_id}.{t.task_id}"
-    monthly = dagbag.dags["ispeed_monthly_report"]
-    names = lambda assets: sorted(a.name for a in assets)  # noqa: E731
-    assert names(monthly.task_dict["load_measurements"].outlets) == ["ispeed.fact_measurement"]
-    assert names(monthly.task_dict["compute_compliance"].inlets) == ["ispeed.fact_measurement"]
-    assert "ispeed.mart_compliance_operator" in names(monthly.task_dict["compute_compliance"].outlets)
-    assert names(monthly.task_dict["render_report"].outlets) == ["ispeed.meta_report"]
-    assert "ispeed.fact_agency_return" in names(dag.task_dict["check_freshness"].inlets)
-    summarize = monthly.task_dict["summarize_run"]
-    assert summarize.trigger_rule == "all_done" and summarize.is_teardown
-    assert summarize.upstream_task_ids == set(monthly.task_dict) - {"summarize_run"}
-
-
 def test_a_failing_task_of_the_monthly_dag_leaves_an_alert_and_a_summary(dagbag, db, data_dir, monkeypatch):
     from ispeed.measurements import load as measurements
 

@@ -22,11 +22,11 @@ from ispeed.report import (
     collect_data_quality,
     fmt,
     render_report,
-    sample_report_data,
 )
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, REJECTED, ReportDataError
 
 from conftest import query
+from fixtures.report_data import sample_report_data
 
 MONTH = date(2024, 10, 1)
 

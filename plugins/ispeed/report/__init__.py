@@ -1,7 +1,7 @@
 """The monthly report to the Ministry: a PDF in Vietnamese, its .xlsx/.csv annex, and their email.
 
     ReportData (data.py)      everything the seven sections print, typed; filled from the warehouse
-                              (or sample_report_data() for tests and layout work)
+                              (tests/fixtures/report_data.py has a sample month for tests and layout work)
     render_report (render.py) ReportData -> PDF + annex in a folder; deterministic (same data, same bytes)
     deliver_report (ispeed.delivery) the PDF and the annex by email, exactly once per month
 
@@ -23,7 +23,6 @@ from ispeed.report.data import (
     ReportData,
     TrendPoint,
     collect_data_quality,
-    sample_report_data,
 )
 from ispeed.report.render import RenderedReport, render_report, report_folder
 
@@ -44,5 +43,4 @@ __all__ = [
     "collect_data_quality",
     "render_report",
     "report_folder",
-    "sample_report_data",
 ]
