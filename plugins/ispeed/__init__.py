@@ -5,3 +5,9 @@ command line (``python -m ispeed``) call without a scheduler.
 """
 
 __version__ = "0.1.0"
+
+import logging as _logging
+
+# Great Expectations logs ~200 "Skipping registering function ..." lines at INFO on import
+# (great_expectations/_docs_decorators.py), once per task log: they say nothing to a data engineer.
+_logging.getLogger("great_expectations._docs_decorators").setLevel(_logging.WARNING)

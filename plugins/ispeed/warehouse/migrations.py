@@ -16,11 +16,11 @@ from pathlib import Path
 
 from ispeed import paths
 from ispeed.warehouse import connection as warehouse
+from ispeed.warehouse import locks
 
 log = logging.getLogger(__name__)
 
 _FILE = re.compile(r"^V(\d{3,})__([a-z0-9_]+)\.sql$")
-_LOCK_KEY = 727_001  # pg_advisory_lock key for migrations
 
 
 @dataclass(frozen=True)
@@ -62,42 +62,39 @@ def migrate(where: warehouse.Target | None = None) -> list[str]:
     conn = warehouse.connect(where)
     try:
         conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("select pg_advisory_lock(%s)", (_LOCK_KEY,))
-            try:
-                cur.execute("create schema if not exists ispeed")
-                cur.execute(
-                    "create table if not exists ispeed.meta_schema_migration (version int primary key,"
-                    " name text not null, checksum text not null, applied_at timestamptz not null default now())"
-                )
-                cur.execute("select version, checksum from ispeed.meta_schema_migration")
-                done = dict(cur.fetchall())
-                for mig in discover():
-                    if mig.version in done:
-                        if done[mig.version] != mig.checksum:
-                            raise MigrationError(
-                                f"{mig.path.name} was changed after it was applied to the warehouse; "
-                                "put the change in a new migration file instead"
-                            )
-                        continue
-                    conn.autocommit = False
-                    try:
-                        with conn.cursor() as tx:
-                            tx.execute(mig.sql)
-                            tx.execute(
-                                "insert into ispeed.meta_schema_migration (version, name, checksum) values (%s, %s, %s)",
-                                (mig.version, mig.name, mig.checksum),
-                            )
-                        conn.commit()
-                    except Exception as exc:
-                        conn.rollback()
-                        raise MigrationError(f"migration {mig.path.name} failed: {exc}") from exc
-                    finally:
-                        conn.autocommit = True
-                    applied_now.append(mig.path.name)
-                    log.info("applied migration %s", mig.path.name)
-            finally:
-                cur.execute("select pg_advisory_unlock(%s)", (_LOCK_KEY,))
+        with locks.held(conn, locks.MIGRATIONS), conn.cursor() as cur:
+            cur.execute(paths.read_sql("warehouse/create_migration_ledger.sql"))
+            cur.execute(paths.read_sql("warehouse/applied_migrations.sql"))
+            done = dict(cur.fetchall())
+            for mig in discover():
+                if mig.version in done:
+                    if done[mig.version] != mig.checksum:
+                        raise MigrationError(
+                            f"{mig.path.name} was changed after it was applied to the warehouse; "
+                            "put the change in a new migration file instead"
+                        )
+                    continue
+                _apply(conn, mig)
+                applied_now.append(mig.path.name)
+                log.info("applied migration %s", mig.path.name)
     finally:
         conn.close()
     return applied_now
+
+
+def _apply(conn, mig: Migration) -> None:
+    """One migration and its record, in one transaction."""
+    conn.autocommit = False
+    try:
+        with conn.cursor() as tx:
+            tx.execute(mig.sql)
+            tx.execute(
+                paths.read_sql("warehouse/record_migration.sql"),
+                {"version": mig.version, "name": mig.name, "checksum": mig.checksum},
+            )
+        conn.commit()
+    except Exception as exc:
+        conn.rollback()
+        raise MigrationError(f"migration {mig.path.name} failed: {exc}") from exc
+    finally:
+        conn.autocommit = True

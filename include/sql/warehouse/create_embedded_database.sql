@@ -1,0 +1,2 @@
+-- The embedded server's warehouse database ({database}: composed with psycopg2.sql.Identifier).
+create database {database}

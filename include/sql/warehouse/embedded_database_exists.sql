@@ -1,0 +1,2 @@
+-- Whether the embedded server already has the warehouse's database.
+select exists (select from pg_database where datname = %(name)s)
