@@ -20,16 +20,13 @@ diacritics and punctuation (text.norm_key), as for operators and districts.
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
-
-import psycopg2.extras
 
 from ispeed import paths
 from ispeed.text import norm_key
-from ispeed.warehouse.reference import OPEN_START, ReferenceError
+from ispeed.warehouse.reference import ReferenceError, json_rows, overlap, read_csv, read_reference, validity
 
 AGENCY_KINDS = ("department", "district_committee", "media", "other")
 COLUMNS = ["agency_code", "name_vi", "kind", "area_code", "contact_email", "valid_from", "valid_to", "aliases"]
@@ -55,34 +52,10 @@ class Agency:
         return {self.agency_code, self.name_vi, *self.aliases}
 
 
-def _date(value: str, where: str, column: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ReferenceError(f"{where}: column {column}: {value!r} is not a date (YYYY-MM-DD)") from exc
-
-
 def read_agencies() -> list[Agency]:
     """Read and check agencies.csv. Raises ReferenceError naming the file, line and problem."""
-    path = paths.REFERENCE_DIR / "agencies.csv"
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = [
-                (f"{path.name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k})
-                for row in reader
-            ]
-    except FileNotFoundError as exc:
-        raise ReferenceError(f"reference file {path} is missing; it lists the agencies that must send returns") from exc
-
-    from ispeed.warehouse.reference import read_reference  # the districts an agency may belong to
-
-    areas = {a["area_code"] for a in read_reference().areas}
+    rows = read_csv("agencies.csv", COLUMNS, lists="the agencies that must send returns")
+    areas = {a["area_code"] for a in read_reference().areas}  # the districts an agency may belong to
     agencies: list[Agency] = []
     for where, row in rows:
         code = row["agency_code"]
@@ -96,8 +69,7 @@ def read_agencies() -> list[Agency]:
             raise ReferenceError(f"{where}: area_code {row['area_code']!r} of {code} is not in areas.csv")
         if row["contact_email"] and not _EMAIL.match(row["contact_email"]):
             raise ReferenceError(f"{where}: contact_email {row['contact_email']!r} of {code} is not an e-mail address")
-        frm = _date(row["valid_from"], where, "valid_from") or OPEN_START
-        to = _date(row["valid_to"], where, "valid_to")
+        frm, to = validity(row, where)
         if to is not None and to < frm:
             raise ReferenceError(f"{where}: valid_to {to} of {code} is before valid_from {frm}")
         aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
@@ -118,10 +90,6 @@ def read_agencies() -> list[Agency]:
     return agencies
 
 
-def _overlap(a: Agency, b: Agency) -> bool:
-    return a.valid_from <= (b.valid_to or date.max) and b.valid_from <= (a.valid_to or date.max)
-
-
 def _check_unambiguous(agencies: list[Agency]) -> None:
     """One code, one agency at a time; one spelling, one agency at a time."""
     seen: dict[str, list[tuple[str, Agency]]] = {}
@@ -133,7 +101,7 @@ def _check_unambiguous(agencies: list[Agency]) -> None:
                     f"{agency.where}: alias {spelling!r} of {agency.agency_code} has no letters or digits"
                 )
             for other_spelling, other in seen.get(key, []):
-                if other is agency or not _overlap(agency, other):
+                if other is agency or not overlap(agency, other):
                     continue
                 if other.agency_code == agency.agency_code:
                     raise ReferenceError(
@@ -154,20 +122,15 @@ def sync_agencies(conn) -> dict[str, int]:
     aliases = {
         (norm_key(s), a.agency_code, a.valid_from): (s, a.valid_to) for a in agencies for s in sorted(a.spellings())
     }
-    with conn.cursor() as cur:
-        cur.execute(paths.read_sql("returns/lock_agency_dimension.sql"))
-        cur.execute(paths.read_sql("returns/delete_agency_dimension.sql"))
-        psycopg2.extras.execute_values(
-            cur,
-            paths.read_sql("returns/insert_agencies.sql"),
+    params = {
+        "agencies": json_rows([asdict(a) for a in agencies]),
+        "aliases": json_rows(
             [
-                (a.agency_code, a.name_vi, a.kind, a.area_code, a.contact_email, a.valid_from, a.valid_to)
-                for a in agencies
-            ],
-        )
-        psycopg2.extras.execute_values(
-            cur,
-            paths.read_sql("returns/insert_agency_aliases.sql"),
-            [(k, code, alias, frm, to) for (k, code, frm), (alias, to) in aliases.items()],
-        )
+                {"alias_key": k, "agency_code": code, "alias": alias, "valid_from": frm, "valid_to": to}
+                for (k, code, frm), (alias, to) in aliases.items()
+            ]
+        ),
+    }
+    with conn.cursor() as cur:
+        cur.execute(paths.read_sql("reference/replace_agency_dimension.sql"), params)
     return {"agencies": len(agencies), "agency_aliases": len(aliases)}

@@ -44,12 +44,12 @@ def load_lookups(conn, month: date) -> Lookups:
     """Read the spellings and names valid in ``month`` from the warehouse."""
     out = Lookups()
     with conn.cursor() as cur:
-        cur.execute(paths.read_sql("returns/select_agency_spellings.sql"), month_bounds(month))
+        cur.execute(paths.read_sql("reference/agency_spellings_in_month.sql"), month_bounds(month))
         out.agencies = dict(cur.fetchall())  # ordered by valid_from: the later agency wins a shared key
-        cur.execute(paths.read_sql("returns/select_reference_spellings.sql"), month_bounds(month))
+        cur.execute(paths.read_sql("reference/spellings_in_month.sql"), month_bounds(month))
         for kind, alias_key, code in cur.fetchall():
             {"operator": out.operators, "area": out.areas, "network_type": out.networks}[kind][alias_key] = code
-        cur.execute(paths.read_sql("returns/select_reference_names.sql"), month_bounds(month))
+        cur.execute(paths.read_sql("reference/names_in_month.sql"), month_bounds(month))
         for code, name, reports in cur.fetchall():
             out.names[code] = name
             if reports:

@@ -13,9 +13,11 @@ without a line in aliases.csv. Matching ignores case, diacritics and punctuation
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import psycopg2.extras
 
@@ -53,7 +55,17 @@ class Alias:
         return norm_key(self.alias)
 
 
-def _rows(name: str, required: list[str]) -> list[tuple[str, dict[str, str]]]:
+class Dated(Protocol):
+    """Anything valid from a day to a day (valid_to None: still valid)."""
+
+    valid_from: date
+    valid_to: date | None
+
+
+def read_csv(name: str, required: list[str], *, lists: str | None = None) -> list[tuple[str, dict[str, str]]]:
+    """The rows of include/reference/<name>: (its place "name.csv:12", column -> cell stripped).
+    Raises ReferenceError when the file or one of the ``required`` columns is missing; ``lists``
+    (what the file lists) is said in the message of a missing file."""
     path = paths.REFERENCE_DIR / name
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -61,14 +73,18 @@ def _rows(name: str, required: list[str]) -> list[tuple[str, dict[str, str]]]:
             missing = [c for c in required if c not in (reader.fieldnames or [])]
             if missing:
                 raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}")
+            # cells beyond the header (key None) belong to no column
             return [
-                (f"{path.name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items()}) for row in reader
+                (f"{path.name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k})
+                for row in reader
             ]
     except FileNotFoundError as exc:
-        raise ReferenceError(f"reference file {path} is missing") from exc
+        because = f"; it lists {lists}" if lists else ""
+        raise ReferenceError(f"reference file {path} is missing{because}") from exc
 
 
-def _date(value: str, where: str, column: str, default: date | None) -> date | None:
+def read_date(value: str, where: str, column: str, default: date | None = None) -> date | None:
+    """A YYYY-MM-DD cell, ``default`` when empty. Raises ReferenceError naming the place and column."""
     if not value:
         return default
     try:
@@ -77,10 +93,20 @@ def _date(value: str, where: str, column: str, default: date | None) -> date | N
         raise ReferenceError(f"{where}: column {column}: {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _overlap(a: Alias, b: Alias) -> bool:
-    a_end = a.valid_to or date.max
-    b_end = b.valid_to or date.max
-    return a.valid_from <= b_end and b.valid_from <= a_end
+def validity(row: dict[str, str], where: str) -> tuple[date, date | None]:
+    """A row's valid_from (empty: OPEN_START) and valid_to (empty: still valid)."""
+    return read_date(row["valid_from"], where, "valid_from", OPEN_START), read_date(row["valid_to"], where, "valid_to")
+
+
+def overlap(a: Dated, b: Dated) -> bool:
+    """Whether the two periods share a day."""
+    return a.valid_from <= (b.valid_to or date.max) and b.valid_from <= (a.valid_to or date.max)
+
+
+def json_rows(rows: list[dict]) -> psycopg2.extras.Json:
+    """Rows as the parameter of ``jsonb_populate_recordset(null::<table>, %s)``: a JSON array of
+    objects keyed by column (other keys are ignored), dates as YYYY-MM-DD."""
+    return psycopg2.extras.Json(rows, dumps=lambda value: json.dumps(value, default=str))
 
 
 @dataclass
@@ -95,25 +121,25 @@ def read_reference() -> ReferenceData:
     """Read and check the reference files. Raises ReferenceError naming file, line and problem."""
     operators = []
     aliases: list[Alias] = []
-    for where, row in _rows(
+    for where, row in read_csv(
         "operators.csv", ["operator_code", "name_vi", "name_en", "kind", "display_order", "valid_from", "valid_to"]
     ):
-        frm = _date(row["valid_from"], where, "valid_from", OPEN_START)
-        to = _date(row["valid_to"], where, "valid_to", None)
+        frm, to = validity(row, where)
         operators.append({**row, "display_order": int(row["display_order"]), "valid_from": frm, "valid_to": to})
         for name in {row["operator_code"], row["name_vi"], row["name_en"]}:
             aliases.append(Alias("operator", row["operator_code"], name, frm, to, where))
     network_types = []
-    for where, row in _rows("network_types.csv", ["network_type_code", "name", "is_mobile", "display_order"]):
+    for where, row in read_csv("network_types.csv", ["network_type_code", "name", "is_mobile", "display_order"]):
         network_types.append(
             {**row, "is_mobile": row["is_mobile"].lower() == "true", "display_order": int(row["display_order"])}
         )
         for name in {row["network_type_code"], row["name"]}:
             aliases.append(Alias("network_type", row["network_type_code"], name, OPEN_START, None, where))
     areas = []
-    for where, row in _rows("areas.csv", ["area_code", "name_vi", "level", "province_code", "valid_from", "valid_to"]):
-        frm = _date(row["valid_from"], where, "valid_from", OPEN_START)
-        to = _date(row["valid_to"], where, "valid_to", None)
+    for where, row in read_csv(
+        "areas.csv", ["area_code", "name_vi", "level", "province_code", "valid_from", "valid_to"]
+    ):
+        frm, to = validity(row, where)
         if row["level"] not in LEVEL_PREFIXES:
             raise ReferenceError(f"{where}: level {row['level']!r} is not one of {', '.join(LEVEL_PREFIXES)}")
         areas.append({**row, "valid_from": frm, "valid_to": to})
@@ -128,28 +154,19 @@ def read_reference() -> ReferenceData:
         "network_type": {n["network_type_code"] for n in network_types},
         "area": {a["area_code"] for a in areas},
     }
-    for where, row in _rows("aliases.csv", ["kind", "code", "alias", "valid_from", "valid_to"]):
+    for where, row in read_csv("aliases.csv", ["kind", "code", "alias", "valid_from", "valid_to"]):
         if row["kind"] not in codes:
             raise ReferenceError(f"{where}: kind {row['kind']!r} is not one of {', '.join(codes)}")
         if row["code"] not in codes[row["kind"]]:
             raise ReferenceError(f"{where}: {row['kind']} code {row['code']!r} is not in the {row['kind']} list")
-        aliases.append(
-            Alias(
-                row["kind"],
-                row["code"],
-                row["alias"],
-                _date(row["valid_from"], where, "valid_from", OPEN_START),
-                _date(row["valid_to"], where, "valid_to", None),
-                where,
-            )
-        )
+        aliases.append(Alias(row["kind"], row["code"], row["alias"], *validity(row, where), where))
     # One spelling must mean one thing at any date; the same alias twice for one code is merged.
     by_key: dict[tuple[str, str], list[Alias]] = defaultdict(list)
     unique: list[Alias] = []
     for alias in aliases:
         if not alias.key:
             raise ReferenceError(f"{alias.where}: alias {alias.alias!r} has no letters or digits")
-        clash = next((o for o in by_key[(alias.kind, alias.key)] if _overlap(o, alias)), None)
+        clash = next((o for o in by_key[(alias.kind, alias.key)] if overlap(o, alias)), None)
         if clash and clash.code != alias.code:
             raise ReferenceError(
                 f"{alias.where}: {alias.kind} alias {alias.alias!r} means {alias.code} but {clash.where} "
@@ -165,47 +182,25 @@ def read_reference() -> ReferenceData:
 def sync_reference(conn) -> dict[str, int]:
     """Replace the dimension tables with the reference files' content, in the caller's transaction."""
     ref = read_reference()
+    aliases = [
+        {
+            "kind": a.kind,
+            "alias_key": a.key,
+            "code": a.code,
+            "alias": a.alias,
+            "valid_from": a.valid_from,
+            "valid_to": a.valid_to,
+        }
+        for a in ref.aliases
+    ]
+    params = {
+        "operators": json_rows(ref.operators),
+        "network_types": json_rows(ref.network_types),
+        "areas": json_rows(ref.areas),
+        "aliases": json_rows(aliases),
+    }
     with conn.cursor() as cur:
-        cur.execute(
-            "lock table ispeed.dim_operator, ispeed.dim_network_type, ispeed.dim_area, ispeed.dim_alias in exclusive mode"
-        )
-        cur.execute(
-            "delete from ispeed.dim_alias; delete from ispeed.dim_area; delete from ispeed.dim_network_type; delete from ispeed.dim_operator"
-        )
-        psycopg2.extras.execute_values(
-            cur,
-            "insert into ispeed.dim_operator (operator_code, name_vi, name_en, kind, display_order, valid_from, valid_to) values %s",
-            [
-                (
-                    o["operator_code"],
-                    o["name_vi"],
-                    o["name_en"],
-                    o["kind"],
-                    o["display_order"],
-                    o["valid_from"],
-                    o["valid_to"],
-                )
-                for o in ref.operators
-            ],
-        )
-        psycopg2.extras.execute_values(
-            cur,
-            "insert into ispeed.dim_network_type (network_type_code, name, is_mobile, display_order) values %s",
-            [(n["network_type_code"], n["name"], n["is_mobile"], n["display_order"]) for n in ref.network_types],
-        )
-        psycopg2.extras.execute_values(
-            cur,
-            "insert into ispeed.dim_area (area_code, name_vi, level, province_code, valid_from, valid_to) values %s",
-            [
-                (a["area_code"], a["name_vi"], a["level"], a["province_code"], a["valid_from"], a["valid_to"])
-                for a in ref.areas
-            ],
-        )
-        psycopg2.extras.execute_values(
-            cur,
-            "insert into ispeed.dim_alias (kind, alias_key, code, alias, valid_from, valid_to) values %s",
-            [(a.kind, a.key, a.code, a.alias, a.valid_from, a.valid_to) for a in ref.aliases],
-        )
+        cur.execute(paths.read_sql("reference/replace_reference_dimensions.sql"), params)
     return {
         "operators": len(ref.operators),
         "network_types": len(ref.network_types),
