@@ -16,11 +16,9 @@ import pandas as pd
 
 from ispeed import paths
 from ispeed.months import next_month
-from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
+from ispeed.returns.contract import AGENCY_RETURN, GENERATIONS, OPERATOR_RETURN, ReturnKind
 from ispeed.returns.read import ReturnSheet
 from ispeed.returns.values import EMPTY, Number, cell_text, key, parse_day, parse_month, parse_whole_number
-
-GENERATIONS = ("4G", "5G")
 
 
 @dataclass

@@ -1,0 +1,121 @@
+"""The agency-return template: one row per agency from row 7, Excel's checks of the counts, the
+instructions, and the agencies' codes on the list sheet (see template.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ispeed.returns.agencies import read_agencies
+from ispeed.returns.contract import AGENCY_RETURN
+from ispeed.returns.grid import column_letter
+from ispeed.returns.template_parts import (
+    COMMON_EN,
+    COMMON_VI,
+    DATA_SHEET,
+    LIST_SHEET,
+    cell_value,
+    fixed_properties,
+    format_rows,
+    headings,
+    help_sheet,
+    number_checks,
+    styles,
+    title,
+    validation,
+)
+
+AGENCY_ROWS = 50  # rows of the agency sheet that carry formats and checks
+
+
+def agency_workbook():
+    """A new agency-return template (an openpyxl Workbook)."""
+    import openpyxl
+
+    kind = AGENCY_RETURN
+    layout = kind.names
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    s = styles()
+    title(ws, kind, len(layout))
+    ws["A3"] = (
+        "Mỗi cơ quan điền một dòng, bắt đầu từ dòng 7. Hướng dẫn ở trang 'Hướng dẫn'; "
+        "mã các cơ quan ở trang 'Danh mục'."
+    )
+    ws["A3"].alignment = s["wrap"]
+    ws.merge_cells(f"A3:{column_letter(len(layout) - 1)}3")
+    last_col = column_letter(len(layout) - 1)
+    ws[f"{last_col}5"] = "Đơn vị tính: người; lần"
+    ws[f"{last_col}5"].alignment = s["right"]
+    first, last = kind.header_row + 1, kind.header_row + AGENCY_ROWS
+    headings(ws, kind, layout, kind.header_row)
+    format_rows(ws, layout, kind, first, last)
+    agencies = [a for a in read_agencies() if a.valid_to is None]
+    letter = {name: column_letter(i) for i, name in enumerate(layout)}
+    validation(
+        ws,
+        "list",
+        f"{letter['agency_code']}{first}:{letter['agency_code']}{last}",
+        "Chọn mã cơ quan trong danh sách (trang 'Danh mục').",
+        "Mã cơ quan không có trong danh sách ở trang 'Danh mục'.",
+        formula1=f"'{LIST_SHEET}'!$A$2:$A${len(agencies) + 1}",
+    )
+    validation(
+        ws,
+        "date",
+        f"{letter['month']}{first}:{letter['month']}{last}",
+        "Tháng báo cáo, dạng MM/YYYY (ví dụ 10/2024).",
+        "Tháng báo cáo phải là một tháng, dạng MM/YYYY.",
+        operator="greaterThanOrEqual",
+        formula1="DATE(2024,1,1)",
+    )
+    heading = {n: kind.column(n).heading_vi for n in layout}
+    number_checks(ws, letter["staff_total"], first, last, heading["staff_total"])
+    number_checks(ws, letter["staff_installed"], first, last, heading["staff_installed"], at_most=letter["staff_total"])
+    number_checks(
+        ws, letter["staff_measured"], first, last, heading["staff_measured"], at_most=letter["staff_installed"]
+    )
+    number_checks(
+        ws, letter["staff_measurements"], first, last, heading["staff_measurements"], at_least=letter["staff_measured"]
+    )
+    number_checks(ws, letter["citizens_helped"], first, last, heading["citizens_helped"])
+    number_checks(ws, letter["cdt_members"], first, last, heading["cdt_members"])
+    ws.freeze_panes = f"A{first}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+
+    example = "STTTT_2024-10.xlsx"
+    help_sheet(
+        wb,
+        kind,
+        layout,
+        [t.format(example=example) for t in COMMON_VI],
+        [t.format(example=example) for t in COMMON_EN],
+    )
+    lists = wb.create_sheet(LIST_SHEET)
+    for c, text in enumerate(["Mã cơ quan", "Tên cơ quan", "Loại", "Mã quận/huyện"]):
+        lists.cell(row=1, column=c + 1, value=text).font = s["bold"]
+    kinds_vi = {
+        "department": "Sở, ngành",
+        "district_committee": "UBND quận, huyện",
+        "media": "Báo chí, truyền thông",
+        "other": "Khác",
+    }
+    for r, a in enumerate(agencies, start=2):
+        for c, value in enumerate([a.agency_code, a.name_vi, kinds_vi[a.kind], a.area_code]):
+            lists.cell(row=r, column=c + 1, value=value)
+    for letter_, width in zip("ABCD", (16, 44, 22, 14)):
+        lists.column_dimensions[letter_].width = width
+    fixed_properties(wb)
+    return wb
+
+
+def fill_agency_return(wb, rows: Iterable[dict[str, Any]]) -> None:
+    """Write return rows (canonical column -> value) from row 7 of the agency template. A month
+    given as a date or 'YYYY-MM' is written as the month's first day (shown MM/YYYY)."""
+    ws = wb[DATA_SHEET]
+    positions = {name: i + 1 for i, name in enumerate(AGENCY_RETURN.names)}
+    for r, row in enumerate(rows, start=AGENCY_RETURN.header_row + 1):
+        for name, value in row.items():
+            ws.cell(row=r, column=positions[name], value=cell_value(name, value))

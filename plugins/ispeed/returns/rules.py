@@ -1,0 +1,365 @@
+"""The rules of the two kinds of return, one Great Expectations expectation each, and what each
+says to the official whose return breaks it, in Vietnamese, naming the cell ("Ô E7 (Số CBCCVC đã
+cài đặt i-Speed): 120 lớn hơn Tổng số CBCCVC (100)").
+
+A rule is data (the expectation's class and arguments) and two functions of a row of the typed
+frame (frame.py): the cell that is wrong, and the message. suites.py builds the GX suite from the
+rules and runs it. Required columns are checked when a file's header is read (header.py): a file
+without one is rejected as a whole before the suite runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ispeed.months import month_label
+from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
+from ispeed.returns.values import A_DATE, EMPTY, FORMULA, FRACTION, vn_month, vn_number
+from ispeed.text import norm_key
+
+
+class Row:
+    """One row of the typed frame, as the messages need it."""
+
+    def __init__(self, record: dict[str, Any], kind: ReturnKind, context: Context):
+        self.r = record
+        self.kind = kind
+        self.ctx = context
+
+    @property
+    def line(self) -> int:
+        return int(self.r["source_row"])
+
+    def ref(self, column: str) -> str | None:
+        value = self.r.get(f"cell_{column}")
+        return value if isinstance(value, str) else None
+
+    def raw(self, column: str) -> str | None:
+        value = self.r.get(f"raw_{column}")
+        return value if isinstance(value, str) else None
+
+    def heading(self, column: str) -> str:
+        return self.kind.column(column).heading_vi
+
+    def at(self, column: str) -> str:
+        """'Ô E7 (Số CBCCVC đã cài đặt i-Speed)', or the column alone when the file has none."""
+        ref = self.ref(column)
+        return f"Ô {ref} ({self.heading(column)})" if ref else f"Dòng {self.line}, cột {self.heading(column)}"
+
+    def num(self, column: str) -> str:
+        value = self.r.get(column)
+        return vn_number(value) if isinstance(value, (int, float)) and not math.isnan(value) else "?"
+
+    def problem(self, column: str) -> str | None:
+        value = self.r.get(f"problem_{column}")
+        return value if isinstance(value, str) else None
+
+
+@dataclass
+class Context:
+    """What the messages need beyond the row: the month and the names of things."""
+
+    month_label: str
+    names: dict[str, str] = field(default_factory=dict)  # code -> name (agencies, operators, districts)
+    duplicates: dict[int, list[int]] = field(default_factory=dict)  # frame index -> rows sharing its key
+    operator_list: str = ""
+    province_name: str = "Hải Phòng"
+
+
+@dataclass(frozen=True)
+class ReturnRule:
+    """One expectation of a suite and what it says when a row breaks it."""
+
+    name: str  # fact_quarantine.rule
+    expectation: str  # GX expectation class
+    kwargs: dict[str, Any]  # GX arguments (a row condition as ("column", "is_not_null"))
+    cell: Callable[[Row], str]  # the canonical column whose cell is wrong
+    message: Callable[[Row], str]  # what is wrong, for the official
+
+
+def _number_message(column: str) -> Callable[[Row], str]:
+    def say(row: Row) -> str:
+        raw, problem = row.raw(column), row.problem(column)
+        if problem == EMPTY:
+            return f"{row.at(column)}: chưa điền số liệu (ghi 0 nếu không có)"
+        if problem == FRACTION:
+            return f'{row.at(column)}: "{raw}" không phải số nguyên (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
+        if problem == A_DATE:
+            return (
+                f"{row.at(column)}: ô đang chứa ngày tháng {raw} chứ không phải số (định dạng ô là "
+                "Number/Số rồi nhập lại số liệu)"
+            )
+        if problem == FORMULA:
+            return (
+                f"{row.at(column)}: công thức {raw} chưa có kết quả lưu trong tệp (mở tệp bằng Excel, lưu lại rồi gửi)"
+            )
+        return f'{row.at(column)}: "{raw}" không phải là số (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
+
+    return say
+
+
+def _count_rules(kind: ReturnKind) -> list[ReturnRule]:
+    rules = []
+    for col in kind.columns:
+        if not col.is_number:
+            continue
+        c = col.name
+        rules.append(
+            ReturnRule(
+                f"{c}_is_whole_number",
+                "ExpectColumnValuesToNotBeNull",
+                {"column": c},
+                lambda row, c=c: c,
+                _number_message(c),
+            )
+        )
+        rules.append(
+            ReturnRule(
+                f"{c}_not_negative",
+                "ExpectColumnValuesToBeBetween",
+                {"column": c, "min_value": 0},
+                lambda row, c=c: c,
+                lambda row, c=c: f"{row.at(c)}: {row.raw(c)} là số âm (số liệu phải từ 0 trở lên)",
+            )
+        )
+    return rules
+
+
+def _at_most(name: str, bigger: str, smaller: str, kind: ReturnKind) -> ReturnRule:
+    """``smaller`` <= ``bigger`` on every row where both are numbers; the message is on ``smaller``'s cell."""
+    return ReturnRule(
+        name,
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {"column_A": bigger, "column_B": smaller, "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+        lambda row: smaller,
+        lambda row: (
+            f"{row.at(smaller)}: {row.num(smaller)} lớn hơn {kind.column(bigger).heading_vi} ({row.num(bigger)})"
+        ),
+    )
+
+
+def _month_rules(month: date) -> list[ReturnRule]:
+    label = month_label(month)
+
+    def unreadable(row: Row) -> str:
+        if row.raw("month") is None:
+            return f"{row.at('month')}: chưa điền (ghi tháng dạng MM/YYYY, ví dụ {vn_month(label)})"
+        return f'{row.at("month")}: "{row.raw("month")}" không đọc được là tháng (ghi dạng MM/YYYY, ví dụ {vn_month(label)})'
+
+    def other_month(row: Row) -> str:
+        return (
+            f"{row.at('month')}: ghi tháng {vn_month(row.r['month_label'])}, nhưng đây là kỳ báo cáo tháng "
+            f"{vn_month(label)} (sửa lại tháng, hoặc gửi báo cáo tháng {vn_month(row.r['month_label'])} vào kỳ của tháng đó)"
+        )
+
+    return [
+        ReturnRule(
+            "month_readable",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "month_label"},
+            lambda row: "month",
+            unreadable,
+        ),
+        ReturnRule(
+            "month_matches",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "month_label", "value_set": [label]},
+            lambda row: "month",
+            other_month,
+        ),
+    ]
+
+
+def _duplicate_rows(row: Row) -> str:
+    rows = row.ctx.duplicates.get(int(row.r["frame_index"]), [row.line])
+    return ", ".join(str(r) for r in rows)
+
+
+def agency_rules(month: date) -> list[ReturnRule]:
+    """The tallies suite: agency known, month matches, whole non-negative counts, installed <=
+    staff total, measured <= installed, measurements >= staff measured, one return per agency."""
+    kind = AGENCY_RETURN
+
+    def agency_cell(row: Row) -> str:
+        return "agency_code" if row.raw("agency_code") or not row.raw("agency_name") else "agency_name"
+
+    def unknown_agency(row: Row) -> str:
+        code, name = row.raw("agency_code"), row.raw("agency_name")
+        if not code and not name:
+            where = row.ref("agency_code") or row.ref("agency_name")
+            return f"Dòng {row.line}" + (f" (ô {where})" if where else "") + ": chưa ghi Mã cơ quan hoặc Tên cơ quan"
+        if code:
+            text = (
+                f'{row.at("agency_code")}: "{code}" không có trong danh sách cơ quan phải báo cáo '
+                "(xem trang 'Danh mục' của biểu mẫu)"
+            )
+            return text + (f', và Tên cơ quan "{name}" cũng không khớp cơ quan nào' if name else "")
+        return (
+            f'{row.at("agency_name")}: "{name}" không khớp cơ quan nào trong danh sách cơ quan phải báo cáo '
+            "(ghi Mã cơ quan theo trang 'Danh mục' của biểu mẫu)"
+        )
+
+    def code_name_differ(row: Row) -> str:
+        by_code, by_name = row.r["agency_by_code"], row.r["agency_by_name"]
+        written, named = row.raw("agency_name") or "", row.ctx.names.get(by_name, by_name)
+        return (
+            f'{row.at("agency_code")}: mã "{row.raw("agency_code")}" là của {row.ctx.names.get(by_code, by_code)} '
+            f'nhưng Tên cơ quan (ô {row.ref("agency_name")}) ghi "{written}"'
+            + ("" if norm_key(written) == norm_key(named) else f" ({named})")
+            + ", hãy sửa cho khớp"
+        )
+
+    def twice(row: Row) -> str:
+        code = row.r["agency_code"]
+        return (
+            f"Dòng {row.line}: {row.ctx.names.get(code, code)} ({code}) có nhiều dòng trong cùng tệp "
+            f"(dòng {_duplicate_rows(row)}), mỗi cơ quan chỉ báo cáo một dòng mỗi tháng: hãy giữ một dòng"
+        )
+
+    return [
+        ReturnRule(
+            "agency_known", "ExpectColumnValuesToNotBeNull", {"column": "agency_code"}, agency_cell, unknown_agency
+        ),
+        ReturnRule(
+            "agency_code_matches_name",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "agency_by_code", "column_B": "agency_by_name", "ignore_row_if": "either_value_is_missing"},
+            lambda row: "agency_code",
+            code_name_differ,
+        ),
+        *_month_rules(month),
+        *_count_rules(kind),
+        _at_most("installed_within_staff_total", "staff_total", "staff_installed", kind),
+        _at_most("measured_within_installed", "staff_installed", "staff_measured", kind),
+        ReturnRule(
+            "measurements_cover_measured_staff",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "staff_measurements",
+                "column_B": "staff_measured",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            lambda row: "staff_measurements",
+            lambda row: (
+                f"{row.at('staff_measurements')}: {row.num('staff_measurements')} nhỏ hơn "
+                f"{kind.column('staff_measured').heading_vi} ({row.num('staff_measured')}), "
+                "trong khi mỗi người đã đo có ít nhất một lần đo"
+            ),
+        ),
+        ReturnRule(
+            "one_return_per_agency",
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["file_id", "agency_code"], "ignore_row_if": "any_value_is_missing"},
+            agency_cell,
+            twice,
+        ),
+    ]
+
+
+def operator_rules(month: date) -> list[ReturnRule]:
+    """The operators' suite: operator and district known, 4G or 5G, month matches, whole
+    non-negative counts, commissioned and upgraded sites <= sites in service, a remedy has a due
+    date, one row per district and network per operator."""
+    kind = OPERATOR_RETURN
+
+    def unknown_operator(row: Row) -> str:
+        raw = row.raw("operator")
+        if not raw:
+            return f"{row.at('operator')}: chưa ghi nhà mạng"
+        return f'{row.at("operator")}: "{raw}" không phải nhà mạng trong danh mục ({row.ctx.operator_list})'
+
+    def unknown_district(row: Row) -> str:
+        raw = row.raw("district")
+        if not raw:
+            return f"{row.at('district')}: chưa ghi quận/huyện"
+        return (
+            f'{row.at("district")}: "{raw}" không phải quận/huyện của {row.ctx.province_name} '
+            f"trong tháng {vn_month(row.ctx.month_label)}"
+        )
+
+    def unknown_generation(row: Row) -> str:
+        raw = row.raw("generation")
+        if not raw:
+            return f"{row.at('generation')}: chưa ghi công nghệ (4G hoặc 5G)"
+        return f'{row.at("generation")}: "{raw}" không phải 4G hoặc 5G'
+
+    def due_unreadable(row: Row) -> str:
+        return (
+            f'{row.at("remedy_due_date")}: "{row.raw("remedy_due_date")}" không đọc được là ngày '
+            "(ghi dạng DD/MM/YYYY, ví dụ 31/12/2024)"
+        )
+
+    def due_missing(row: Row) -> str:
+        if row.ref("remedy_due_date") is None:
+            return (
+                f"{row.at('remedy')}: có giải pháp khắc phục nhưng bảng không có cột "
+                f"{kind.column('remedy_due_date').heading_vi} (thêm cột này và ghi thời hạn)"
+            )
+        return (
+            f"{row.at('remedy_due_date')}: có giải pháp khắc phục (ô {row.ref('remedy')}) nhưng chưa ghi "
+            "thời hạn hoàn thành"
+        )
+
+    def twice(row: Row) -> str:
+        op, area, gen = row.r["operator_code"], row.r["area_code"], row.r["network_generation"]
+        return (
+            f"Dòng {row.line}: {row.ctx.names.get(op, op)} có nhiều dòng cho {row.ctx.names.get(area, area)}, "
+            f"{gen} trong cùng tệp (dòng {_duplicate_rows(row)}): hãy giữ một dòng"
+        )
+
+    return [
+        ReturnRule(
+            "operator_known",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "operator_code"},
+            lambda row: "operator",
+            unknown_operator,
+        ),
+        *_month_rules(month),
+        ReturnRule(
+            "district_known",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "area_code"},
+            lambda row: "district",
+            unknown_district,
+        ),
+        ReturnRule(
+            "network_is_4g_or_5g",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "network_generation"},
+            lambda row: "generation",
+            unknown_generation,
+        ),
+        *_count_rules(kind),
+        _at_most("commissioned_within_in_service", "sites_in_service", "sites_commissioned", kind),
+        _at_most("upgraded_within_in_service", "sites_in_service", "sites_upgraded", kind),
+        ReturnRule(
+            "remedy_due_date_readable",
+            "ExpectColumnValuesToBeNull",
+            {"column": "remedy_due_date_unreadable"},
+            lambda row: "remedy_due_date",
+            due_unreadable,
+        ),
+        ReturnRule(
+            "remedy_has_due_date",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "remedy_due_date", "row_condition": ("remedy", "is_not_null")},
+            lambda row: "remedy_due_date" if row.ref("remedy_due_date") else "remedy",
+            due_missing,
+        ),
+        ReturnRule(
+            "one_row_per_district_and_network",
+            "ExpectCompoundColumnsToBeUnique",
+            {
+                "column_list": ["file_id", "operator_code", "area_code", "network_generation"],
+                "ignore_row_if": "any_value_is_missing",
+            },
+            lambda row: "district",
+            twice,
+        ),
+    ]
