@@ -30,3 +30,11 @@ def sql_path(name: str) -> Path:
 def read_sql(name: str) -> str:
     """The text of ``include/sql/<name>``."""
     return sql_path(name).read_text(encoding="utf-8")
+
+
+def compose_sql(name: str, **parts):
+    """The text of ``include/sql/<name>`` with its ``{placeholders}`` filled by ``psycopg2.sql``
+    parts (identifiers, literals, other composed SQL): a ``psycopg2.sql.Composed``."""
+    from psycopg2 import sql
+
+    return sql.SQL(read_sql(name)).format(**parts)

@@ -53,15 +53,15 @@ def land(cases: list[dict], month: date = MONTH) -> Path:
     return folder
 
 
-def load(cases: list[dict], month: date = MONTH) -> measurements.LoadSummary:
+def load(cases: list[dict], month: date = MONTH) -> measurements.MeasurementsSummary:
     land(cases, month)
     summary = measurements.load_month(month)  # must return, whatever the files hold
-    assert isinstance(summary, measurements.LoadSummary)
+    assert isinstance(summary, measurements.MeasurementsSummary)
     assert sorted(f.name for f in summary.files) == sorted(c["file"] for c in cases)
     return summary
 
 
-def check_case(db, case: dict, summary: measurements.LoadSummary) -> None:
+def check_case(db, case: dict, summary: measurements.MeasurementsSummary) -> None:
     """Everything the warehouse says about one case's file, against the case."""
     name = case["file"]
     [outcome] = [f for f in summary.files if f.name == name]
@@ -126,7 +126,7 @@ def check_case(db, case: dict, summary: measurements.LoadSummary) -> None:
         ]
 
 
-def check_cases(db, cases: list[dict], summary: measurements.LoadSummary) -> None:
+def check_cases(db, cases: list[dict], summary: measurements.MeasurementsSummary) -> None:
     failures = []
     for case in cases:
         try:
@@ -136,7 +136,7 @@ def check_cases(db, cases: list[dict], summary: measurements.LoadSummary) -> Non
     assert not failures, f"{len(failures)} case(s) of {len(cases)} failed:\n" + "\n".join(failures)
 
 
-def check_load_accounts(db, summary: measurements.LoadSummary) -> None:
+def check_load_accounts(db, summary: measurements.MeasurementsSummary) -> None:
     [(read, loaded, quarantined, duplicate, files_seen, status)] = query(
         db,
         "select rows_read, rows_loaded, rows_quarantined, rows_duplicate, files_seen, status from ispeed.meta_load"

@@ -9,6 +9,7 @@ import pytest
 
 from ispeed import tasks
 from ispeed.devtools.generate import generate_month
+from ispeed.measurements import facts
 from ispeed.measurements import load as measurements
 
 from conftest import query
@@ -18,11 +19,11 @@ OCT = date(2024, 10, 1)
 
 def test_connection_killed_during_the_load_rolls_back_and_the_retry_completes(db, monkeypatch):
     generate_month(OCT, 3000, measurements.landing_folder(OCT), seed=4)
-    real_q = measurements._q
+    real_compose = facts.compose_sql
     killed = []
 
     def kill_before_insert(name, **parts):
-        if name in ("insert_measurement_facts.sql", "build_month_facts.sql") and not killed:
+        if name in ("measurements/insert_measurement_facts.sql", "measurements/build_month_facts.sql") and not killed:
             # The quarantine rows of this load are already written in the open transaction: the
             # backend dies before the facts go in.
             [(pid,)] = query(
@@ -32,9 +33,9 @@ def test_connection_killed_during_the_load_rolls_back_and_the_retry_completes(db
             )
             query(db, "select pg_terminate_backend(%s)", (pid,))
             killed.append(pid)
-        return real_q(name, **parts)
+        return real_compose(name, **parts)
 
-    monkeypatch.setattr(measurements, "_q", kill_before_insert)
+    monkeypatch.setattr(facts, "compose_sql", kill_before_insert)
     with pytest.raises(psycopg2.OperationalError):
         measurements.load_month(OCT)
     assert killed

@@ -9,6 +9,7 @@ import pytest
 from ispeed import tasks
 from ispeed.devtools.generate import generate_month
 from ispeed.measurements import load as measurements
+from ispeed.measurements import staging
 
 from conftest import query
 
@@ -212,7 +213,7 @@ def test_direct_copy_and_line_by_line_reading_load_the_same(db, data_dir, monkey
     """A plain CSV is read by PostgreSQL itself (COPY); any other by Python. Same rows, same lines."""
 
     def load(direct: bool) -> tuple[list, list]:
-        monkeypatch.setattr(measurements, "_copy_direct_possible", (lambda *a: True) if direct else (lambda *a: False))
+        monkeypatch.setattr(staging, "_copy_direct_possible", (lambda *a: True) if direct else (lambda *a: False))
         db.cursor().execute("truncate ispeed.fact_measurement, ispeed.fact_quarantine; delete from ispeed.meta_file")
         generate_month(OCT, 2000, measurements.landing_folder(OCT), seed=21)
         measurements.load_month(OCT)

@@ -4,7 +4,7 @@
 -- the load's transaction: dropping a partition waits for, and then holds off, every reader of the
 -- facts until the commit. A statement sees the old month or the new one, never a mix; so does the
 -- compliance run, whose snapshot spans many statements, through the month's advisory lock
--- (plugins/ispeed/measurements.py, _swap_partition).
+-- (plugins/ispeed/measurements/facts.py, swap_partition).
 drop table if exists {partition};
 alter table {built} rename to {partition_name};
 alter table ispeed.fact_measurement attach partition {partition} for values in (%(month)s);
