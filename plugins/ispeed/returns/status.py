@@ -15,44 +15,23 @@ from ispeed.warehouse import connection as warehouse
 DATASETS = ("agency_returns", "operator_returns")
 
 
+#: The state of each dataset's senders, the same columns for both.
+_STATUS_SQL = {
+    "agency_returns": "returns/agency_return_status.sql",
+    "operator_returns": "returns/operator_return_status.sql",
+}
+
+
 def _rows(cur, dataset: str, month: date) -> list[dict]:
-    if dataset == "agency_returns":
-        cur.execute(paths.read_sql("returns/agency_return_status.sql"), {"month": month})
-        return [
-            {
-                "dataset": dataset,
-                "month": m.isoformat(),
-                "code": code,
-                "name": name,
-                "kind": kind,
-                "area_code": area,
-                "contact_email": email,
-                "state": state,
-                "file_id": file_id,
-                "file": file_name,
-                "received_at": received.isoformat() if received else None,
-                "error": error,
-            }
-            for m, code, name, kind, area, email, state, file_id, file_name, received, error in cur.fetchall()
-        ]
-    cur.execute(paths.read_sql("returns/operator_return_status.sql"), {"month": month})
-    return [
-        {
-            "dataset": dataset,
-            "month": m.isoformat(),
-            "code": code,
-            "name": name,
-            "kind": kind,
-            "area_code": None,
-            "contact_email": None,
-            "state": state,
-            "file_id": file_id,
-            "file": file_name,
-            "received_at": received.isoformat() if received else None,
-            "error": error,
-        }
-        for m, code, name, kind, state, file_id, file_name, received, error in cur.fetchall()
-    ]
+    cur.execute(paths.read_sql(_STATUS_SQL[dataset]), {"month": month})
+    names = [d.name for d in cur.description]
+    rows = []
+    for values in cur.fetchall():
+        row = {"dataset": dataset, **dict(zip(names, values))}
+        row["month"] = row["month"].isoformat()
+        row["received_at"] = row["received_at"].isoformat() if row["received_at"] else None
+        rows.append(row)
+    return rows
 
 
 def return_status(
