@@ -23,6 +23,7 @@ from psycopg2 import sql
 from scipy import stats
 
 from ispeed import paths
+from ispeed.compliance import marts
 from ispeed.compliance import runner as compliance
 from ispeed.config import ConfigError
 from ispeed.warehouse import connection as warehouse
@@ -374,8 +375,11 @@ def test_known_month_matches_an_independent_computation(db):
     assert summary["rows"]["mart_compliance_operator"] == len(groups)
     assert json.loads(json.dumps(summary)) == summary  # XCom-able
     with warehouse.connection() as conn:
-        result = compliance.read_month(conn, OCT)
-    assert set(result) == {"operator", "operator_area", "trend"}
+        result = {
+            "operator": marts.read_compliance_by_operator(conn, OCT),
+            "operator_area": marts.read_compliance_by_operator_area(conn, OCT),
+            "trend": marts.read_compliance_trend_by_operator(conn, OCT),
+        }
     first = result["operator"][0]
     assert (first["operator_code"], first["network_type"], first["operator_name"]) == ("VIETTEL", "4G", "Viettel")
     assert [r["network_type"] for r in result["operator"] if r["operator_code"] == "VIETTEL"] == ["4G", "5G", "WIFI"]

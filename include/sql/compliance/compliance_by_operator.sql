@@ -1,5 +1,5 @@
 -- ispeed.mart_compliance_operator for one month: per operator and network type, the whole province.
--- Run by plugins/ispeed/compliance.py inside the month's transaction, after
+-- Run by plugins/ispeed/compliance/runner.py inside the month's transaction, after
 -- compliance_month_figures.sql (month_figures: the figures and verdicts of both levels);
 -- docs/method.md is the method. Parameters: month, statistic, threshold, confidence,
 -- method_version, run_id.

@@ -1,11 +1,15 @@
 -- The month's figures and verdicts, for the whole province (area_code NULL) and per district: the
 -- temporary table month_figures, one row per key of either mart, which compliance_by_operator.sql
 -- and compliance_by_operator_area.sql store. The method is written once, here, for both levels
--- (docs/method.md). Run by plugins/ispeed/compliance.py inside the month's transaction, after
+-- (docs/method.md). Run by plugins/ispeed/compliance/runner.py inside the month's transaction, after
 -- compliance_month_scope.sql (month_scope) and compliance_month_statistics.sql (month_statistics).
 -- Parameters: month, threshold, statistic, t_quantiles (t quantile for df = 1..N), t_z and
 -- t_g1..t_g4 (Cornish-Fisher expansion for df > N), min_tests, min_devices (province),
 -- area_min_tests, area_min_devices (district), province_code.
+-- month_statistics was filled from Python (compliance_store_statistics.sql): its statistics first,
+-- for the planner.
+analyze month_statistics;
+
 create temp table month_figures on commit drop as
 with areas as (
   -- The province's areas that existed at some time in the month (valid_to is inclusive).

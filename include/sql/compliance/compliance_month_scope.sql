@@ -1,6 +1,6 @@
 -- The month's populations: the temporary tables month_scope (each network type on its own, and the
 -- compliance network types together) and month_membership (which population a test's network type
--- belongs to). Run by plugins/ispeed/compliance.py in the month's transaction, and on each
+-- belongs to). Run by plugins/ispeed/compliance/runner.py in the month's transaction, and on each
 -- connection that computes a part of the statistics, before compliance_month_tests.sql.
 -- Parameters: compliance_types (sorted text[]), compliance_label.
 create temp table month_scope on commit drop as

@@ -1,7 +1,7 @@
 -- The month's statistics per operator and population, for the whole province (area_code NULL)
 -- and per district: the temporary table month_statistics, which compliance_by_operator.sql and
 -- compliance_by_operator_area.sql turn into verdicts. docs/method.md is the method.
--- plugins/ispeed/compliance.py computes the parts (compliance_stats_*.sql) on connections of their
+-- plugins/ispeed/compliance/runner.py computes the parts (compliance_stats_*.sql) on connections of their
 -- own, in the month's snapshot and at the same time, and inserts their rows here, one per group.
 create temp table month_statistics (
   operator_code        text not null,

@@ -1,6 +1,6 @@
 -- The month's tests as the statistics see them: the temporary view month_tests, one row per test
 -- and population it belongs to (compliance_month_scope.sql, same session). Run by
--- plugins/ispeed/compliance.py on each connection that computes a part of the statistics
+-- plugins/ispeed/compliance/runner.py on each connection that computes a part of the statistics
 -- (compliance_stats_*.sql), all in one snapshot of the facts. Parameters: month.
 -- Every read of the facts filters on month, the partition key, so only the month's partition is read.
 create temp view month_tests as

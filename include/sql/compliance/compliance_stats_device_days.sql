@@ -3,7 +3,7 @@
 -- districts on one day is a unit in each. A unit's mean is a double, their mean exact (numeric),
 -- as before these parts were split. The province's level (area_code NULL); the districts' are
 -- compliance_stats_area_device_days.sql, computed at the same time.
--- Run by plugins/ispeed/compliance.py on a connection of its own, beside the other
+-- Run by plugins/ispeed/compliance/runner.py on a connection of its own, beside the other
 -- compliance_stats_*.sql files, after compliance_month_tests.sql; the rows go to month_statistics.
 with units as (
   select operator_code, network_type, avg(download_mbps) as unit_mean

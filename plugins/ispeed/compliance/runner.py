@@ -4,8 +4,8 @@ The numbers are computed in the warehouse by the SQL files of include/sql/compli
 per month in the ``ispeed.mart_compliance_*`` tables (include/sql/migrations/V003__compliance.sql),
 so that the report, backfills and audits read the same numbers. docs/method.md is the method.
 
-This module is only the runner. It reads include/config/compliance.yaml, turns it into query
-parameters, and runs the files of ``BUILDS`` in order, in one transaction per month:
+This module is the runner. It turns the settings (compliance/settings.py, include/config/
+compliance.yaml) into query parameters, and runs the files in order, in one transaction per month:
 
     compliance_month_scope.sql        -> the month's populations (temporary tables)
     compliance_month_tests.sql        -> the month's tests (a temporary view, on each part's connection)
@@ -24,54 +24,43 @@ apart; the transaction is REPEATABLE READ so that the three files see the same f
 Public functions:
 - ``compute_month(month, *, run_id=None)`` - compute and store a month; returns a small summary
   (XCom-able) with the verdict per operator;
-- ``compliance_config()`` - the settings in force (threshold, network types, statistic, minimums);
-- ``read_month(conn, month)`` - the stored results of a month, for the report.
+- ``format_summary(summary)`` - that summary in a few lines, for the task log;
+- ``compliance_config()`` - the settings in force (compliance/settings.py, re-exported here).
+The stored results are read through compliance/marts.py (the one reader of the marts).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-import psycopg2.extensions
-
 from ispeed import paths
-from ispeed.config import ConfigError, load_yaml, pipeline_config
+from ispeed.compliance import marts
+from ispeed.compliance.settings import ComplianceConfig, compliance_config
+from ispeed.config import ConfigError, pipeline_config
 from ispeed.months import month_label
 from ispeed.warehouse import connection as warehouse
+from ispeed.warehouse import locks
 
 log = logging.getLogger(__name__)
-
-#: The figures a verdict may be decided on (compliance.yaml ``statistic``).
-STATISTICS = ("mean", "median", "device_day_mean")
-VERDICTS = ("meets", "does_not_meet", "insufficient_data")
 
 #: The parts of the month's statistics (include/sql/compliance/), each a query of month_tests that
 #: returns one row per (operator_code, network_type, area_code). They are independent, so each runs
 #: on a connection of its own at the same time (serial plans each, so their sums stay in one order).
 STATISTICS_PARTS = (
-    "compliance_stats_device_days",
-    "compliance_stats_area_device_days",
-    "compliance_stats_devices",
-    "compliance_stats_tests",
-    "compliance_stats_medians",
+    "compliance/compliance_stats_device_days.sql",
+    "compliance/compliance_stats_area_device_days.sql",
+    "compliance/compliance_stats_devices.sql",
+    "compliance/compliance_stats_tests.sql",
+    "compliance/compliance_stats_medians.sql",
 )
 #: What compute_month builds from month_figures, in order: (SQL file, table it fills).
 BUILDS: tuple[tuple[str, str], ...] = (
-    ("compliance_by_operator", "mart_compliance_operator"),
-    ("compliance_by_operator_area", "mart_compliance_operator_area"),
-    ("compliance_trend_by_operator", "mart_compliance_trend"),
-)
-#: What read_month returns: key -> SQL file in include/sql/compliance/.
-READS: tuple[tuple[str, str], ...] = (
-    ("operator", "read_compliance_by_operator"),
-    ("operator_area", "read_compliance_by_operator_area"),
-    ("trend", "read_compliance_trend_by_operator"),
+    ("compliance/compliance_by_operator.sql", "mart_compliance_operator"),
+    ("compliance/compliance_by_operator_area.sql", "mart_compliance_operator_area"),
+    ("compliance/compliance_trend_by_operator.sql", "mart_compliance_trend"),
 )
 #: Exact t quantiles are passed for 1..T_TABLE_DF degrees of freedom; above, the Cornish-Fisher
 #: expansion in z (error below 1e-15 there).
@@ -79,74 +68,6 @@ T_TABLE_DF = 1000
 #: Memory for each sort of the month's tests, for this transaction only: a million tests sort in
 #: memory instead of spilling to disk (PostgreSQL's default is 4MB).
 WORK_MEM = "256MB"
-
-
-@dataclass(frozen=True)
-class ComplianceConfig:
-    """include/config/compliance.yaml, checked."""
-
-    threshold_mbps: float
-    network_types: tuple[str, ...]  # sorted codes of dim_network_type
-    statistic: str  # one of STATISTICS
-    confidence: float
-    min_tests: int  # per operator (whole province)
-    min_devices: int
-    area_min_tests: int  # per operator x district
-    area_min_devices: int
-    trend_months: int
-    method_version: str
-
-    @property
-    def compliance_label(self) -> str:
-        """The network_type value of the compliance rows: '4G', or '4G+5G' for several types."""
-        return "+".join(self.network_types)
-
-
-def _int(raw: dict, key: str, default: int | None = None, minimum: int = 1) -> int:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"include/config/compliance.yaml: {key} must be a whole number >= {minimum}, not {value!r}")
-    return value
-
-
-def compliance_config() -> ComplianceConfig:
-    """The compliance settings in force (read on every call; ConfigError when one is wrong)."""
-    raw = load_yaml("compliance")
-    where = "include/config/compliance.yaml"
-    try:
-        threshold = float(raw.get("threshold_mbps", 40))
-        confidence = float(raw.get("confidence", 0.95))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: threshold_mbps and confidence must be numbers ({exc})") from exc
-    if not math.isfinite(threshold) or threshold <= 0:
-        raise ConfigError(f"{where}: threshold_mbps must be a positive number, not {threshold!r}")
-    if not 0 < confidence < 1:
-        raise ConfigError(f"{where}: confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}")
-    types = raw.get("network_types", ["4G"])
-    if isinstance(types, str):
-        types = [types]
-    if not isinstance(types, list) or not types or not all(isinstance(t, str) and t.strip() for t in types):
-        raise ConfigError(f"{where}: network_types must be a list of network type codes, e.g. [4G]")
-    statistic = str(raw.get("statistic", "mean")).strip()
-    if statistic not in STATISTICS:
-        raise ConfigError(f"{where}: statistic must be one of {', '.join(STATISTICS)}, not {statistic!r}")
-    version = raw.get("method_version")
-    if version in (None, ""):
-        raise ConfigError(f"{where}: method_version is missing")
-    min_tests = _int(raw, "min_tests", 300)
-    min_devices = _int(raw, "min_devices", 30)
-    return ComplianceConfig(
-        threshold_mbps=threshold,
-        network_types=tuple(sorted({t.strip().upper() for t in types})),
-        statistic=statistic,
-        confidence=confidence,
-        min_tests=min_tests,
-        min_devices=min_devices,
-        area_min_tests=_int(raw, "area_min_tests", min_tests),
-        area_min_devices=_int(raw, "area_min_devices", min_devices),
-        trend_months=_int(raw, "trend_months", 12),
-        method_version=str(version),
-    )
 
 
 def _t_parameters(confidence: float) -> dict[str, Any]:
@@ -192,12 +113,8 @@ def sql_parameters(
     }
 
 
-def _lock_key(month: date) -> str:
-    return f"ispeed:compliance:{month_label(month)}"
-
-
 def _check_network_types(cur, cfg: ComplianceConfig) -> None:
-    cur.execute("select network_type_code from ispeed.dim_network_type")
+    cur.execute(paths.read_sql("compliance/compliance_network_types.sql"))
     known = {r[0] for r in cur.fetchall()}
     unknown = [t for t in cfg.network_types if t not in known]
     if unknown:
@@ -215,35 +132,32 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
     where = where or warehouse.target()  # once: the parts of the statistics open connections of their own
     clock = time.perf_counter()
     counts: dict[str, int] = {}
-    with warehouse.connection(where) as conn:
-        with conn.cursor() as cur:
-            # Held until the end: a second run of the same month waits here, then recomputes.
-            cur.execute("select pg_advisory_lock(hashtext(%s))", (_lock_key(month),))
-            # Shared with other readers, exclusive to a load swapping the month's partition in
-            # (measurements.py): a snapshot taken before such a swap would find the new partition
-            # empty. Taken before the snapshot below, so it sees the month before or after a swap.
-            cur.execute("select pg_advisory_lock_shared(hashtext(%s))", (warehouse.facts_lock_key(month),))
-        conn.commit()
+    # The month's lock, held until the end: a second run of the same month waits here, then
+    # recomputes. The facts' lock is shared with other readers, exclusive to a load swapping the
+    # month's partition in (measurements/load.py): a snapshot taken before such a swap would find the
+    # new partition empty. Taken before the snapshot below, so it sees the month before or after a swap.
+    with (
+        warehouse.connection(where) as conn,
+        locks.held(conn, locks.month_key("compliance", month)),
+        locks.held(conn, warehouse.facts_lock_key(month), shared=True),
+    ):
         with conn.cursor() as cur:
             _begin_statistics_transaction(cur)
             _check_network_types(cur, cfg)
-            cur.execute("select pg_export_snapshot()")
+            cur.execute(paths.read_sql("compliance/compliance_export_snapshot.sql"))
             snapshot = cur.fetchone()[0]
             rows = _statistics(where, snapshot, params)
             cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_statistics.sql"), params)
             _store_statistics(cur, rows)
             cur.execute(paths.read_sql("compliance/compliance_month_figures.sql"), params)
-            for name, table in BUILDS:
-                cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
+            for sql_file, table in BUILDS:
+                cur.execute(paths.read_sql(sql_file), params)
                 counts[table] = cur.rowcount  # of the insert, the file's last statement
-            cur.execute("select now()")
+            cur.execute(paths.read_sql("compliance/compliance_computed_at.sql"))
             computed_at: datetime = cur.fetchone()[0]
-            operators = _read(conn, "read_compliance_by_operator", month)
+        operators = marts.read_compliance_by_operator(conn, month)
         conn.commit()
-        with conn.cursor() as cur:
-            cur.execute("select pg_advisory_unlock_shared(hashtext(%s))", (warehouse.facts_lock_key(month),))
-            cur.execute("select pg_advisory_unlock(hashtext(%s))", (_lock_key(month),))
     summary = summarize(month, cfg, operators, computed_at, counts, round(time.perf_counter() - clock, 3))
     log.info("%s", format_summary(summary))
     if summary["tests"] == 0:
@@ -258,23 +172,21 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
 def _begin_statistics_transaction(cur, snapshot: str | None = None) -> None:
     """The settings of the month's transaction, and of each part's (in the month's snapshot)."""
     # One snapshot of the facts for every file; now() is the same on every row of the run.
-    cur.execute("set transaction isolation level repeatable read")
+    cur.execute(paths.read_sql("compliance/compliance_month_transaction.sql"))
     if snapshot:
-        cur.execute("set transaction snapshot %s", (snapshot,))
-    cur.execute("select set_config('work_mem', %s, true)", (WORK_MEM,))
-    # Sums in double precision depend on the order rows are added in; a serial plan adds them in
-    # the partition's order, so a recomputed month gives identical numbers.
-    cur.execute("set local max_parallel_workers_per_gather = 0")
+        cur.execute(paths.read_sql("compliance/compliance_month_snapshot.sql"), {"snapshot": snapshot})
+    # work_mem for the sorts, and serial plans (their sums added in one order): see the file.
+    cur.execute(paths.read_sql("compliance/compliance_month_settings.sql"), {"work_mem": WORK_MEM})
 
 
-def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict, name: str) -> list[dict]:
+def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict, sql_file: str) -> list[dict]:
     """One part of the month's statistics, on a connection of its own in the month's snapshot."""
     with warehouse.connection(where) as conn:
         with conn.cursor() as cur:
             _begin_statistics_transaction(cur, snapshot)
             cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
-            cur.execute(paths.read_sql(f"compliance/{name}.sql"), params)
+            cur.execute(paths.read_sql(sql_file), params)
             columns = [d.name for d in cur.description]
             rows = [dict(zip(columns, row)) for row in cur.fetchall()]
         conn.rollback()  # it only read; its temporary tables go
@@ -288,7 +200,7 @@ def _statistics(where: warehouse.Target | None, snapshot: str, params: dict) -> 
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(STATISTICS_PARTS), thread_name_prefix="ispeed-compliance") as pool:
-        parts = list(pool.map(lambda name: _statistics_part(where, snapshot, params, name), STATISTICS_PARTS))
+        parts = list(pool.map(lambda part: _statistics_part(where, snapshot, params, part), STATISTICS_PARTS))
     merged: dict[tuple, dict] = {}
     for part in parts:
         for row in part:
@@ -299,7 +211,7 @@ def _statistics(where: warehouse.Target | None, snapshot: str, params: dict) -> 
         if missing:
             raise RuntimeError(
                 f"compliance: no {', '.join(missing)} for the group {key} from the parts "
-                f"{', '.join(STATISTICS_PARTS)} (include/sql/compliance/): they must group the same tests"
+                f"{', '.join(STATISTICS_PARTS)} (include/sql/): they must group the same tests"
             )
     return list(merged.values())
 
@@ -324,17 +236,18 @@ STATISTICS_COLUMNS = (
 
 
 def _store_statistics(cur, rows: list[dict]) -> None:
-    """The merged rows into the temporary table month_statistics (a few hundred rows)."""
+    """The merged rows into the temporary table month_statistics (a few hundred rows); the figures'
+    file (compliance_month_figures.sql) analyzes it before reading it."""
     import psycopg2.extras
+    from psycopg2 import sql
 
     if rows:
-        psycopg2.extras.execute_values(
-            cur,
-            f"insert into month_statistics ({', '.join(STATISTICS_COLUMNS)}) values %s",
-            [tuple(row[c] for c in STATISTICS_COLUMNS) for row in rows],
-            page_size=1000,
+        insert = sql.SQL(paths.read_sql("compliance/compliance_store_statistics.sql")).format(
+            columns=sql.SQL(", ").join(map(sql.Identifier, STATISTICS_COLUMNS))
         )
-    cur.execute("analyze month_statistics")
+        psycopg2.extras.execute_values(
+            cur, insert, [tuple(row[c] for c in STATISTICS_COLUMNS) for row in rows], page_size=1000
+        )
 
 
 def summarize(
@@ -398,28 +311,3 @@ def format_summary(summary: dict) -> str:
             f"{op['tests']} tests, {op['devices']} devices{flag}"
         )
     return "\n".join(lines)
-
-
-def _plain(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def _read(conn: psycopg2.extensions.connection, name: str, month: date) -> list[dict]:
-    with conn.cursor() as cur:
-        cur.execute(paths.read_sql(f"compliance/{name}.sql"), {"month": month})
-        columns = [d.name for d in cur.description]
-        return [dict(zip(columns, map(_plain, row))) for row in cur.fetchall()]
-
-
-def read_month(conn: psycopg2.extensions.connection, month: date) -> dict[str, list[dict]]:
-    """The stored compliance results of ``month``, for the report.
-
-    Returns ``{"operator": [...], "operator_area": [...], "trend": [...]}``: lists of dicts, one per
-    row of ispeed.mart_compliance_operator, ..._operator_area and ..._trend (every column of the
-    table, by name), plus ``operator_name`` and ``operator_order`` (and ``area_name`` for areas).
-    Numbers are floats (None where not defined), months are dates, ``computed_at`` a datetime.
-    The compliance rows are those with ``in_compliance_scope`` true (verdict not None). Rows come
-    in display order: operator, compliance row first, other network types, area code / month.
-    A month never computed gives three empty lists. Reads only; the caller owns the transaction.
-    """
-    return {key: _read(conn, name, month) for key, name in READS}

@@ -5,21 +5,27 @@ from __future__ import annotations
 from datetime import date
 
 from ispeed import paths
+from ispeed.compliance import marts
 from ispeed.months import month_label
 from ispeed.warehouse import connection as warehouse
 
 
-def _rows(cur, name: str, month: date) -> list[tuple]:
-    cur.execute(paths.read_sql(f"measurements/{name}"), {"month": month})
+def _rows(cur, sql_file: str, month: date) -> list[tuple]:
+    cur.execute(paths.read_sql(sql_file), {"month": month})
     return cur.fetchall()
 
 
 def month_status(month: date) -> dict:
-    with warehouse.connection() as conn, conn.cursor() as cur:
-        files = _rows(cur, "month_status_files.sql", month)
-        quarantine = _rows(cur, "month_status_quarantine.sql", month)
-        facts = _rows(cur, "month_status_facts.sql", month)
-        verdicts = _rows(cur, "month_status_verdicts.sql", month)
+    """The month's measurement files, quarantine, loaded tests, verdicts and returns, as a dict."""
+    with warehouse.connection() as conn:
+        with conn.cursor() as cur:
+            files = _rows(cur, "measurements/month_status_files.sql", month)
+            quarantine = _rows(cur, "measurements/month_status_quarantine.sql", month)
+            facts = _rows(cur, "measurements/month_status_facts.sql", month)
+        # The verdicts of operators with tests in the compliance population.
+        verdicts = [
+            r for r in marts.read_compliance_by_operator(conn, month) if r["in_compliance_scope"] and r["tests"] > 0
+        ]
     from ispeed.returns import return_status
 
     states = return_status(month)
@@ -36,7 +42,15 @@ def month_status(month: date) -> dict:
         ],
         "quarantine": dict(quarantine),
         "verdicts": [
-            dict(zip(("operator", "verdict", "figure", "tests", "devices", "straddles"), v)) for v in verdicts
+            {
+                "operator": v["operator_code"],
+                "verdict": v["verdict"],
+                "figure": v["figure"],
+                "tests": v["tests"],
+                "devices": v["devices"],
+                "straddles": v["ci_straddles_threshold"],
+            }
+            for v in verdicts
         ],
         "facts": [
             dict(zip(("operator", "network_type", "tests", "mean_download_mbps"), (a, b, c, float(d))))
@@ -46,6 +60,7 @@ def month_status(month: date) -> dict:
 
 
 def format_status(status: dict) -> str:
+    """What ``python -m ispeed status`` prints: a few lines a data engineer can read."""
     lines = [f"i-Speed measurements, {status['month']}"]
     if not status["files"]:
         lines.append("  no file registered for this month")

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from ispeed import paths
+from ispeed.compliance import marts
 from ispeed.months import month_label
 from ispeed.warehouse import connection as warehouse
 
@@ -40,8 +41,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _query(cur, name: str, params: dict) -> list[dict]:
-    cur.execute(paths.read_sql(f"operations/{name}.sql"), params)
+def _query(cur, sql_file: str, params: dict) -> list[dict]:
+    cur.execute(paths.read_sql(sql_file), params)
     cols = [c.name for c in cur.description]
     return [_plain(dict(zip(cols, r))) for r in cur.fetchall()]
 
@@ -53,15 +54,16 @@ def _n(value) -> str:
 def collect(cur, month: date, run_id: str) -> dict:
     """The summary as a dict (JSON-ready), read through the cursor ``cur``."""
     p = {"month": month, "run_id": run_id}
-    loads = _query(cur, "summary_run_loads", p)
-    files = _query(cur, "summary_run_files", p)
-    rejected = _query(cur, "summary_rejected_files", p | {"limit": REJECTED_SHOWN * len(DATASETS)})
-    quarantine = _query(cur, "summary_run_quarantine", p)
-    [totals] = _query(cur, "summary_month_totals", p)
-    states = _query(cur, "summary_return_states", p)
-    verdicts = _query(cur, "summary_verdicts", p)
-    report = (_query(cur, "summary_report", p) or [None])[0]
-    delivery = (_query(cur, "summary_delivery", p) or [None])[0]
+    loads = _query(cur, "operations/summary_run_loads.sql", p)
+    files = _query(cur, "operations/summary_run_files.sql", p)
+    rejected = _query(cur, "operations/summary_rejected_files.sql", p | {"limit": REJECTED_SHOWN * len(DATASETS)})
+    quarantine = _query(cur, "operations/summary_run_quarantine.sql", p)
+    [totals] = _query(cur, "operations/summary_month_totals.sql", p)
+    states = _query(cur, "operations/summary_return_states.sql", p)
+    # Each operator's verdict for the month: the compliance population only, in display order.
+    verdicts = [_plain(r) for r in marts.read_compliance_by_operator(cur.connection, month) if r["in_compliance_scope"]]
+    report = (_query(cur, "operations/summary_report.sql", p) or [None])[0]
+    delivery = (_query(cur, "operations/summary_delivery.sql", p) or [None])[0]
     datasets = {}
     for ds in DATASETS:
         mine = [x for x in loads if x["dataset"] == ds]

@@ -1,14 +1,17 @@
 """The monthly report to the Ministry: a PDF in Vietnamese, its .xlsx/.csv annex, and their email.
 
-    ReportData (data.py)      everything the seven sections print, typed; filled from the warehouse
-                              (tests/fixtures/report_data.py has a sample month for tests and layout work)
-    render_report (render.py) ReportData -> PDF + annex in a folder; deterministic (same data, same bytes)
-    deliver_report (ispeed.delivery) the PDF and the annex by email, exactly once per month
+    collect_report_data (collect.py)  the warehouse -> ReportData: the one module that reads what the
+                                      report prints (returns, compliance marts, data quality)
+    ReportData (data.py)              everything the seven sections print, typed
+                                      (tests/fixtures/report_data.py has a sample month for tests and layout work)
+    render_report (render.py)         ReportData -> PDF + annex in a folder; deterministic (same data, same bytes)
+    deliver_report (ispeed.delivery)  the PDF and the annex by email, exactly once per month
 
 Issuer, recipient, signatory and email addresses are configuration (include/config/report.yaml);
 the email's subject and bodies are templates (include/templates/report/). docs/report.md has it all.
 """
 
+from ispeed.report.collect import collect_data_quality, collect_report_data
 from ispeed.report.data import (
     AgencyReturn,
     DataQuality,
@@ -22,7 +25,6 @@ from ispeed.report.data import (
     Remedy,
     ReportData,
     TrendPoint,
-    collect_data_quality,
 )
 from ispeed.report.render import RenderedReport, render_report, report_folder
 
@@ -37,10 +39,11 @@ __all__ = [
     "QuarantineCount",
     "RejectedFile",
     "Remedy",
-    "ReportData",
     "RenderedReport",
+    "ReportData",
     "TrendPoint",
     "collect_data_quality",
+    "collect_report_data",
     "render_report",
     "report_folder",
 ]

@@ -1,31 +1,46 @@
-"""ReportData from the warehouse: the returns (V002), the compliance marts (V003) and the data
-quality of the month's loads. Reads only; the numbers are the stored ones, so the report, a
-backfill and an audit print the same figures."""
+"""ReportData from the warehouse: the one module that reads what the report prints.
+
+    collect_report_data(conn, month)    everything, as one ReportData
+    collect_data_quality(conn, month)   section 6 alone
+
+What it reads, and where the SQL is (filed by what it reads):
+- the agencies' and operators' returns and the remedies (V002): include/sql/returns/month_*.sql;
+- the compliance marts (V003), through ispeed.compliance.marts (include/sql/marts/);
+- the data quality of the month's loads, from the load ledger and the quarantine (meta_file,
+  meta_load, fact_quarantine): include/sql/ledger/month_*.sql;
+- the method in force: include/config/compliance.yaml (ispeed.compliance.settings).
+Reads only; the numbers are the stored ones, so the report, a backfill and an audit print the same
+figures.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from ispeed import paths
-from ispeed.compliance import runner as compliance
+from ispeed.compliance import marts
+from ispeed.compliance.settings import compliance_config
 from ispeed.months import next_month
 from ispeed.report.data import (
     AGENCY_GROUPS,
     AgencyReturn,
+    DataQuality,
+    DatasetQuality,
     DistrictResult,
     Method,
     OperatorCompliance,
     OperatorInvestment,
+    QuarantineCount,
+    RejectedFile,
     Remedy,
     ReportData,
     TrendPoint,
-    collect_data_quality,
 )
 
 
-def _rows(conn, name: str, month: date) -> list[dict]:
+def _rows(conn, sql_file: str, month: date) -> list[dict]:
     with conn.cursor() as cur:
-        cur.execute(paths.read_sql(f"report/{name}.sql"), {"month": month})
+        cur.execute(paths.read_sql(sql_file), {"month": month})
         columns = [d.name for d in cur.description]
         return [dict(zip(columns, row)) for row in cur.fetchall()]
 
@@ -54,17 +69,47 @@ def report_date(month: date) -> date:
     return next_month(month).replace(day=15)
 
 
+def collect_data_quality(conn, month: date) -> DataQuality:
+    """Section 6 from the load ledger and the quarantine (ispeed.meta_file, meta_load,
+    fact_quarantine), every dataset that registered files for the month."""
+    with conn.cursor() as cur:
+        cur.execute(paths.read_sql("ledger/month_files_by_dataset.sql"), {"month": month})
+        datasets = [DatasetQuality(*row) for row in cur.fetchall()]
+        cur.execute(paths.read_sql("ledger/month_quarantine_by_rule.sql"), {"month": month})
+        quarantine = [QuarantineCount(*row) for row in cur.fetchall()]
+        cur.execute(paths.read_sql("ledger/month_rejected_files.sql"), {"month": month})
+        rejected = [RejectedFile(*row) for row in cur.fetchall()]
+    return DataQuality(datasets=datasets, quarantine=quarantine, files_rejected=rejected)
+
+
+def collect_method() -> Method:
+    """Section 7: the compliance settings in force (include/config/compliance.yaml)."""
+    cfg = compliance_config()
+    return Method(
+        threshold_mbps=cfg.threshold_mbps,
+        network_type=cfg.compliance_label,
+        statistic=cfg.statistic,
+        confidence=cfg.confidence,
+        min_tests=cfg.min_tests,
+        min_devices=cfg.min_devices,
+        area_min_tests=cfg.area_min_tests,
+        area_min_devices=cfg.area_min_devices,
+        trend_months=cfg.trend_months,
+        method_version=cfg.method_version,
+    )
+
+
 def collect_report_data(conn, month: date) -> ReportData:
     """Everything the report prints for ``month``, read from the warehouse."""
     agencies = []
-    for row in _rows(conn, "collect_agency_returns", month):
+    for row in _rows(conn, "returns/month_agency_returns.sql", month):
         kind = row.pop("kind")
         agencies.append(AgencyReturn(**row, group=AGENCY_GROUPS.get(kind, AGENCY_GROUPS["other"])))
-    investments = [OperatorInvestment(**row) for row in _rows(conn, "collect_operator_investment", month)]
-    remedies = [Remedy(**row) for row in _rows(conn, "collect_remedies", month)]
-    marts = compliance.read_month(conn, month)
-    in_scope = [r for r in marts["operator"] if r["in_compliance_scope"]]
-    other = [r for r in marts["operator"] if not r["in_compliance_scope"] and r["tests"]]
+    investments = [OperatorInvestment(**row) for row in _rows(conn, "returns/month_operator_investment.sql", month)]
+    remedies = [Remedy(**row) for row in _rows(conn, "returns/month_operator_remedies.sql", month)]
+    operators = marts.read_compliance_by_operator(conn, month)
+    in_scope = [r for r in operators if r["in_compliance_scope"]]
+    other = [r for r in operators if not r["in_compliance_scope"] and r["tests"]]
     districts = [
         DistrictResult(
             operator_code=r["operator_code"],
@@ -77,7 +122,7 @@ def collect_report_data(conn, month: date) -> ReportData:
             figure_mbps=r["figure"],
             verdict=r["verdict"],
         )
-        for r in marts["operator_area"]
+        for r in marts.read_compliance_by_operator_area(conn, month)
         if r["in_compliance_scope"]
     ]
     trend = [
@@ -89,22 +134,9 @@ def collect_report_data(conn, month: date) -> ReportData:
             tests=int(r["tests"]),
             sufficient_data=bool(r["sufficient_data"]),
         )
-        for r in marts["trend"]
+        for r in marts.read_compliance_trend_by_operator(conn, month)
         if r["in_compliance_scope"]
     ]
-    cfg = compliance.compliance_config()
-    method = Method(
-        threshold_mbps=cfg.threshold_mbps,
-        network_type=cfg.compliance_label,
-        statistic=cfg.statistic,
-        confidence=cfg.confidence,
-        min_tests=cfg.min_tests,
-        min_devices=cfg.min_devices,
-        area_min_tests=cfg.area_min_tests,
-        area_min_devices=cfg.area_min_devices,
-        trend_months=cfg.trend_months,
-        method_version=cfg.method_version,
-    )
     return ReportData(
         month=month,
         report_date=report_date(month),
@@ -116,5 +148,5 @@ def collect_report_data(conn, month: date) -> ReportData:
         districts=districts,
         trend=trend,
         data_quality=collect_data_quality(conn, month),
-        method=method,
+        method=collect_method(),
     )

@@ -1,9 +1,10 @@
 """What the monthly report prints, as typed data: one ReportData per reporting month.
 
-The renderer (render.py) reads nothing but a ReportData and the configuration, so the PDF can be
-built from the warehouse, from a test's hand-written data, or from sample_report_data() while
-working on the layout. Field names follow the warehouse's tables where they exist (meta_*, and
-the compliance marts of V003: figure, ci_low, share_at_or_above_threshold, ...).
+The model only: collect.py fills it from the warehouse, and the renderer (render.py) reads nothing
+but a ReportData and the configuration, so the PDF can be built from the warehouse, from a test's
+hand-written data, or from tests/fixtures/report_data.py's sample month while working on the
+layout. Field names follow the warehouse's tables where they exist (meta_*, and the compliance
+marts of V003: figure, ci_low, share_at_or_above_threshold, ...).
 
 Conventions:
 - speeds in Mbps, shares as fractions 0..1, money in đồng (VND), dates as ``datetime.date``;
@@ -23,7 +24,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ispeed import paths
 from ispeed.months import month_label, previous_month
 
 # Verdicts (as in ispeed.mart_compliance_*.verdict).
@@ -326,20 +326,3 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-# ---------------------------------------------------------------- data quality from the warehouse
-def collect_data_quality(conn, month: date) -> DataQuality:
-    """Section 6 from the file registry and the quarantine (ispeed.meta_file, meta_load,
-    fact_quarantine), every dataset that registered files for the month."""
-    with conn.cursor() as cur:
-        cur.execute(paths.read_sql("report/data_quality_datasets.sql"), {"month": month})
-        datasets = [DatasetQuality(*row) for row in cur.fetchall()]
-        cur.execute(paths.read_sql("report/data_quality_quarantine.sql"), {"month": month})
-        quarantine = [QuarantineCount(*row) for row in cur.fetchall()]
-        cur.execute(paths.read_sql("report/data_quality_rejected_files.sql"), {"month": month})
-        rejected = [RejectedFile(*row) for row in cur.fetchall()]
-    return DataQuality(datasets=datasets, quarantine=quarantine, files_rejected=rejected)
-
-
-# ---------------------------------------------------------------- sample data

@@ -1,5 +1,6 @@
 -- The trend rows stored for a reporting month (ispeed.mart_compliance_trend), with the operator's
--- name, ordered for a chart: operator, compliance population first, network type, month.
+-- name, ordered for a chart: operator, compliance population first, network type, month. The one
+-- read of this mart (plugins/ispeed/compliance/marts.py).
 select t.*,
        o.name_vi       as operator_name,
        o.display_order as operator_order

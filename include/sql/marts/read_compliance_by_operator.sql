@@ -1,6 +1,7 @@
--- The month's rows of ispeed.mart_compliance_operator for readers (the report), with the
--- operator's name and a stable order: operators in display order, the compliance row first, then
--- the other network types in their display order.
+-- The month's rows of ispeed.mart_compliance_operator, with the operator's name and a stable order:
+-- operators in display order, the compliance row first, then the other network types in their
+-- display order. The one read of this mart (plugins/ispeed/compliance/marts.py): the report, the
+-- status command, the run summary and the runner's own summary all print these rows.
 select m.*,
        o.name_vi       as operator_name,
        o.display_order as operator_order

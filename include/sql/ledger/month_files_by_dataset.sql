@@ -1,4 +1,5 @@
--- Report section 6: per dataset, the month's files and rows as the file registry holds them now.
+-- Per dataset, the month's files and rows as the load ledger (meta_file, meta_load) holds them now:
+-- section 6 of the report (report/collect.py).
 -- Files replaced by a reload are left out (their rows are counted again under the reload's files);
 -- a file loaded once counts once. loads_failed: loads of the month that ended in failure.
 with files as (

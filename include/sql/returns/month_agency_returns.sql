@@ -1,5 +1,6 @@
--- Section 1 of the report: every agency expected to report in the month, its state, and its
--- figures when its return was accepted (ispeed.agency_return_status orders agencies for print).
+-- The month's agencies' returns, as section 1 of the report prints them (report/collect.py): every
+-- agency expected to report in the month, its state, and its figures when its return was accepted
+-- (ispeed.agency_return_status orders agencies for print).
 select s.agency_code, s.agency_name, s.state, s.kind,
        f.staff_total, f.staff_installed as installed, f.staff_measured as measured,
        f.staff_measurements as measurements, f.citizens_helped, f.cdt_members as team_members_active,

@@ -1,4 +1,5 @@
--- Section 2 of the report: the remedies operators plan for districts below the threshold.
+-- The remedies that operators plan in their returns for districts below the threshold, as section 2
+-- of the report prints them (report/collect.py).
 select distinct on (o.display_order, f.operator_code, f.area_code)
        f.operator_code, o.name_vi as operator_name, f.area_code, coalesce(a.name_vi, f.area_code) as area_name,
        f.remedy, f.remedy_due_date as due_date

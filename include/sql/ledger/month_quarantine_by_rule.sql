@@ -1,4 +1,5 @@
--- Report section 6: the month's quarantined rows by dataset and rule, most frequent first.
+-- The month's quarantined rows by dataset and rule, most frequent first: section 6 of the report
+-- (report/collect.py).
 select dataset, rule, min(message) as message, count(*)::bigint as rows
 from ispeed.fact_quarantine
 where month = %(month)s

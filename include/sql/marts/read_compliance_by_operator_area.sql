@@ -1,5 +1,6 @@
--- The month's rows of ispeed.mart_compliance_operator_area for readers, with the operator's and the
--- area's names (the area's name valid in the month), in a stable order.
+-- The month's rows of ispeed.mart_compliance_operator_area, with the operator's and the area's names
+-- (the area's name valid in the month), in a stable order. The one read of this mart
+-- (plugins/ispeed/compliance/marts.py).
 select m.*,
        o.name_vi       as operator_name,
        o.display_order as operator_order,

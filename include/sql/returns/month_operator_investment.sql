@@ -1,4 +1,5 @@
--- Section 2 of the report: each operator's return summed over districts, 4G and 5G apart.
+-- The month's operators' returns, as section 2 of the report prints them (report/collect.py): each
+-- operator's return summed over districts, 4G and 5G apart.
 select s.operator_code, s.operator_name, s.state,
        sum(f.sites_in_service)   filter (where f.network_generation = '4G') as sites_in_service_4g,
        sum(f.sites_in_service)   filter (where f.network_generation = '5G') as sites_in_service_5g,

@@ -1,4 +1,5 @@
--- Report section 6: files of the month rejected as a whole, with the reason, in the order they came.
+-- The month's files rejected as a whole, with the reason, in the order they came: section 6 of the
+-- report (report/collect.py).
 select dataset, file_name, coalesce(error, '') as reason
 from ispeed.meta_file
 where month = %(month)s and status = 'rejected'
