@@ -1,0 +1,68 @@
+"""What a render leaves behind: the month's report folder, its files' names, and RenderedReport (the
+files written, their sha256, pages), which travels through XCom to the delivery."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ispeed import paths
+from ispeed.months import month_label
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """What render_report wrote. ``as_dict``/``from_dict`` carry it through XCom."""
+
+    month: date
+    pdf_path: Path
+    xlsx_path: Path
+    csv_paths: tuple[Path, ...]
+    pdf_sha256: str
+    xlsx_sha256: str
+    fingerprint: str  # ReportData.fingerprint(): the content, independent of the layout
+    pages: int
+    seconds: float = 0.0
+    summary: dict = field(default_factory=dict)  # the email's figures (report_summary), JSON-able
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.update(
+            month=month_label(self.month),
+            pdf_path=str(self.pdf_path),
+            xlsx_path=str(self.xlsx_path),
+            csv_paths=[str(p) for p in self.csv_paths],
+        )
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RenderedReport:
+        from ispeed.months import parse_month
+
+        return cls(
+            month=parse_month(d["month"]),
+            pdf_path=Path(d["pdf_path"]),
+            xlsx_path=Path(d["xlsx_path"]),
+            csv_paths=tuple(Path(p) for p in d["csv_paths"]),
+            pdf_sha256=d["pdf_sha256"],
+            xlsx_sha256=d["xlsx_sha256"],
+            fingerprint=d["fingerprint"],
+            pages=int(d["pages"]),
+            seconds=float(d.get("seconds", 0.0)),
+            summary=dict(d.get("summary") or {}),
+        )
+
+
+def report_folder(month: date) -> Path:
+    """Where a month's report goes by default: <data dir>/reports/YYYY-MM/."""
+    return paths.data_dir() / "reports" / month_label(month)
+
+
+def file_stem(month: date) -> str:
+    return f"bao-cao-ispeed-{month_label(month)}"
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

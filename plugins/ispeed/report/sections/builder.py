@@ -1,0 +1,73 @@
+"""The state and the cells the sections of the report share (sections/*.py build with it)."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Paragraph
+
+from ispeed.report import fmt
+from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, ReportData
+from ispeed.report.fonts import FontFamily
+from ispeed.report.settings import ReportConfig
+from ispeed.report.styles import BELOW_BG, BELOW_HEX, BELOW_MARK, INSUFFICIENT_BG, INSUFFICIENT_MARK, Styles, para
+
+
+class Builder:
+    """What every section builds with: the data, the configuration, the fonts and styles, the
+    numbering of tables and figures (in print order), and the cells that mark a speed."""
+
+    def __init__(self, data: ReportData, cfg: ReportConfig, font: FontFamily):
+        self.d = data
+        self.cfg = cfg
+        self.font = font
+        self.s = Styles(font)
+        self.table_no = 0
+        self.figure_no = 0
+        self.threshold = data.method.threshold_mbps
+        self.thr_text = fmt.number(self.threshold, 0 if self.threshold == int(self.threshold) else 1)
+
+    def caption_table(self, text: str) -> list:
+        """The caption, on the page of the table's first rows (a table splits across pages with its
+        header repeated; keeping it whole with its caption would leave half-empty pages)."""
+        self.table_no += 1
+        caption = para(f"Bảng {self.table_no}. {text}", self.s.caption)
+        caption._is_caption = True
+        return [CondPageBreak(35 * mm), caption]
+
+    def caption_figure(self, text: str) -> Paragraph:
+        self.figure_no += 1
+        return para(f"Hình {self.figure_no}. {text}", self.s.caption)
+
+    def head(self, text: str, style=None) -> Paragraph:
+        return para(f"<b>{text}</b>", style or self.s.cell_head)
+
+    def num(self, value, decimals: int = 0, style=None) -> Paragraph:
+        return para(fmt.number(value, decimals), style or self.s.cell_num)
+
+    def speed_cell(self, value, verdict: str | None, *, tests: int | None = None, small: bool = False):
+        """A speed with its mark: ▼ below the threshold, ○ without enough data."""
+        st_num = self.s.cell_small_num if small else self.s.cell_num
+        text = fmt.mbps(value)
+        if verdict == INSUFFICIENT_DATA:
+            text = f"{INSUFFICIENT_MARK} {text}"
+        elif value is not None and (verdict == DOES_NOT_MEET or (verdict is None and value < self.threshold)):
+            text = f'<font color="{BELOW_HEX}"><b>{BELOW_MARK} {text}</b></font>'
+        if tests is not None:
+            text += f'<br/><font size="6.5">({fmt.number(tests)})</font>'
+        return para(text, st_num)
+
+    @staticmethod
+    def mark_bg(verdict: str | None, value, threshold: float):
+        if verdict == INSUFFICIENT_DATA:
+            return INSUFFICIENT_BG
+        if verdict == DOES_NOT_MEET or (verdict is None and value is not None and value < threshold):
+            return BELOW_BG
+        return None
+
+    def legend(self, insufficient: str) -> Paragraph:
+        return para(
+            f'Ghi chú: <font color="#9B1C1C"><b>{BELOW_MARK}</b></font> ô nền đỏ: dưới {self.thr_text} Mbps; '
+            f"{INSUFFICIENT_MARK} ô nền xám: chưa đủ số liệu để đánh giá ({insufficient}); "
+            f"số trong ngoặc: số phép đo.",
+            self.s.note,
+        )

@@ -1,0 +1,135 @@
+"""Section III: each operator's figure against the threshold and its verdict, table and chart, and
+the other network types for reference."""
+
+from __future__ import annotations
+
+from reportlab.platypus import KeepTogether
+
+from ispeed.report import fmt
+from ispeed.report.charts import VERDICT_COLOURS, compliance_chart
+from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS
+from ispeed.report.sections.builder import Builder
+from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, STRADDLE_MARK, esc, para, ruled_table
+
+
+def section_compliance(b: Builder) -> list:
+    s, d, m = b.s, b.d, b.d.method
+    net = fmt.network(m.network_type)
+    stat = fmt.STATISTIC_VI.get(m.statistic, m.statistic)
+    out: list = [para(f"III. KẾT QUẢ ĐO TỐC ĐỘ DỊCH VỤ {esc(net.upper())} THEO DOANH NGHIỆP", s.h1)]
+    by = {
+        v: [c.operator_name for c in d.compliance if c.verdict == v] for v in (MEETS, DOES_NOT_MEET, INSUFFICIENT_DATA)
+    }
+    tests = sum(c.tests for c in d.compliance)
+    out.append(
+        para(
+            f"Trong tháng {fmt.month_vi(d.month)}, công cụ i-Speed ghi nhận <b>{fmt.number(tests)}</b> phép đo hợp lệ trên "
+            f"mạng {esc(net)} tại thành phố. So với mức tốc độ tải xuống {stat} tối thiểu {b.thr_text} Mbps: "
+            + "; ".join(
+                f"<b>{fmt.VERDICT_VI[v].lower()}</b>: {', '.join(esc(n) for n in names) if names else 'không có'}"
+                for v, names in by.items()
+            )
+            + ".",
+            s.body,
+        )
+    )
+    straddles = [c for c in d.compliance if c.ci_straddles]
+    out += b.caption_table(f"Tốc độ tải xuống dịch vụ {esc(net)} theo doanh nghiệp, tháng {fmt.month_vi(d.month)}")
+    conf = fmt.percent(m.confidence, 0)
+    rows: list[list] = [
+        [
+            b.head(h, s.cell_small_head)
+            for h in (
+                "Doanh nghiệp",
+                "Số phép đo",
+                "Số thiết bị",
+                "Trung bình (Mbps)",
+                f"Khoảng tin cậy {conf} (Mbps)",
+                "Trung vị (Mbps)",
+                "TB theo thiết bị-ngày (Mbps)",
+                f"Tỷ lệ phép đo ≥ {b.thr_text} Mbps",
+                "Kết quả",
+            )
+        ]
+    ]
+    style: list = []
+    stat_col = {"mean": 3, "median": 5, "device_day_mean": 6}.get(m.statistic, 3)
+    for c in d.compliance:
+        ci = fmt.NONE if c.ci_low_mbps is None else f"{fmt.mbps(c.ci_low_mbps)} – {fmt.mbps(c.ci_high_mbps)}"
+        verdict = fmt.VERDICT_VI[c.verdict] + (f" {STRADDLE_MARK}" if c.ci_straddles else "")
+        colour = VERDICT_COLOURS[c.verdict].hexval().replace("0x", "#")
+        cells = [
+            para(esc(c.operator_name), s.cell_small),
+            b.num(c.tests, style=s.cell_small_num),
+            b.num(c.devices, style=s.cell_small_num),
+            para(fmt.mbps(c.mean_mbps), s.cell_small_num),
+            para(ci, s.cell_small_num),
+            para(fmt.mbps(c.median_mbps), s.cell_small_num),
+            para(fmt.mbps(c.device_day_mean_mbps), s.cell_small_num),
+            para(fmt.percent(c.share_at_or_above), s.cell_small_num),
+            para(f'<font color="{colour}"><b>{verdict}</b></font>', s.cell_small),
+        ]
+        cells[stat_col] = b.speed_cell(c.figure_mbps, c.verdict, small=True)
+        rows.append(cells)
+        bg = b.mark_bg(c.verdict, c.figure_mbps, b.threshold)
+        if bg is not None:
+            style.append(("BACKGROUND", (stat_col, len(rows) - 1), (stat_col, len(rows) - 1), bg))
+            style.append(("BACKGROUND", (8, len(rows) - 1), (8, len(rows) - 1), bg))
+    out.append(ruled_table(b.font, rows, [27, 15, 14, 17, 27, 15, 17, 16, 22], style))
+    notes = (
+        f"Ghi chú: chỉ tiêu đánh giá là tốc độ tải xuống {stat} (cột in đậm có dấu); "
+        f'<font color="#9B1C1C"><b>{BELOW_MARK}</b></font> ô nền đỏ: dưới {b.thr_text} Mbps; '
+        f"{INSUFFICIENT_MARK} ô nền xám: chưa đủ số liệu (dưới {fmt.number(m.min_tests)} phép đo hoặc "
+        f"{fmt.number(m.min_devices)} thiết bị)."
+    )
+    if straddles:
+        notes += (
+            f" {STRADDLE_MARK} Khoảng tin cậy chứa mức {b.thr_text} Mbps: kết luận cần hiểu thận trọng "
+            f"({', '.join(esc(c.operator_name) for c in straddles)})."
+        )
+    out.append(para(notes, s.note))
+    if d.compliance:
+        out.append(
+            KeepTogether(
+                [
+                    b.caption_figure(
+                        f"Tốc độ tải xuống {stat} dịch vụ {esc(net)} theo doanh nghiệp so với mức {b.thr_text} Mbps"
+                    ),
+                    compliance_chart(d, b.font, CONTENT_W),
+                ]
+            )
+        )
+    if d.other_networks:
+        out.append(para("Các loại mạng khác (để tham khảo, không đánh giá theo mức tối thiểu)", s.h3))
+        out += b.caption_table("Tốc độ tải xuống các loại mạng khác theo doanh nghiệp")
+        rows = [
+            [
+                b.head(h, s.cell_small_head)
+                for h in (
+                    "Doanh nghiệp",
+                    "Loại mạng",
+                    "Số phép đo",
+                    "Số thiết bị",
+                    "Trung bình (Mbps)",
+                    f"Khoảng tin cậy {conf} (Mbps)",
+                    "Trung vị (Mbps)",
+                    f"Tỷ lệ ≥ {b.thr_text} Mbps",
+                )
+            ]
+        ]
+        for c in d.other_networks:
+            ci = fmt.NONE if c.ci_low_mbps is None else f"{fmt.mbps(c.ci_low_mbps)} – {fmt.mbps(c.ci_high_mbps)}"
+            rows.append(
+                [
+                    para(esc(c.operator_name), s.cell_small),
+                    para(esc(fmt.network(c.network_type)), s.cell_small_c),
+                    b.num(c.tests, style=s.cell_small_num),
+                    b.num(c.devices, style=s.cell_small_num),
+                    para(fmt.mbps(c.mean_mbps), s.cell_small_num),
+                    para(ci, s.cell_small_num),
+                    para(fmt.mbps(c.median_mbps), s.cell_small_num),
+                    para(fmt.percent(c.share_at_or_above), s.cell_small_num),
+                ]
+            )
+        out.append(ruled_table(b.font, rows, [30, 16, 18, 16, 20, 30, 18, 20], []))
+    return out

@@ -1,0 +1,133 @@
+"""Section II: the operators' investment in the month, and their remedies for the districts below
+the threshold."""
+
+from __future__ import annotations
+
+from ispeed.report import fmt
+from ispeed.report.data import DOES_NOT_MEET, REJECTED, SUBMITTED
+from ispeed.report.sections.builder import Builder
+from ispeed.report.styles import BELOW_BG, HEADER_BG, esc, para, ruled_table
+
+
+def section_investment(b: Builder) -> list:
+    s, d = b.s, b.d
+    out: list = [
+        para("II. ĐẦU TƯ NÂNG CAO CHẤT LƯỢNG DỊCH VỤ CỦA CÁC DOANH NGHIỆP VIỄN THÔNG", s.h1),
+        para("1. Hạ tầng mạng và vốn đầu tư trong tháng", s.h2),
+    ]
+    submitted = [o for o in d.investments if o.state == SUBMITTED]
+    not_in = [o for o in d.investments if o.state != SUBMITTED]
+    total_vnd = sum(o.investment_vnd or 0 for o in submitted)
+    out.append(
+        para(
+            f"Có <b>{fmt.number(len(submitted))}/{fmt.number(len(d.investments))}</b> doanh nghiệp gửi báo cáo tình "
+            f"hình đầu tư trong tháng; tổng vốn đầu tư được báo cáo <b>{fmt.million_vnd(total_vnd)}</b> triệu đồng; "
+            f"phát sóng mới <b>{fmt.number(sum(o.sites_commissioned or 0 for o in submitted))}</b> trạm, nâng cấp "
+            f"<b>{fmt.number(sum(o.sites_upgraded_4g or 0 for o in submitted))}</b> trạm 4G và "
+            f"<b>{fmt.number(sum(o.sites_upgraded_5g or 0 for o in submitted))}</b> trạm 5G.",
+            s.body,
+        )
+    )
+    if not_in:
+        out.append(
+            para(
+                "Doanh nghiệp chưa báo cáo hoặc có báo cáo bị trả lại: "
+                + "; ".join(
+                    f"{esc(o.operator_name)} ({fmt.STATE_VI[o.state].lower()}"
+                    + (f": {esc(o.reason)}" if o.reason else "")
+                    + ")"
+                    for o in not_in
+                )
+                + ".",
+                s.body,
+            )
+        )
+    if d.investments:
+        out += b.caption_table("Hạ tầng và vốn đầu tư của doanh nghiệp trong tháng")
+        rows: list[list] = [
+            [
+                b.head(h, s.cell_small_head)
+                for h in (
+                    "STT",
+                    "Doanh nghiệp",
+                    "Tình trạng báo cáo",
+                    "Trạm 4G đang phát sóng",
+                    "Trạm 5G đang phát sóng",
+                    "Trạm phát sóng mới",
+                    "Trạm nâng cấp 4G",
+                    "Trạm nâng cấp 5G",
+                    "Vốn đầu tư (triệu đồng)",
+                    "Ghi chú",
+                )
+            ]
+        ]
+        style: list = []
+        for i, o in enumerate(d.investments, start=1):
+            state = fmt.STATE_VI[o.state]
+            if o.state != SUBMITTED:
+                state = f'<font color="#9B1C1C"><b>{state}</b></font>'
+            note = o.reason if o.state == REJECTED and o.reason else o.note
+            rows.append(
+                [
+                    para(str(i), s.cell_small_num),
+                    para(esc(o.operator_name), s.cell_small),
+                    para(state, s.cell_small),
+                    b.num(o.sites_in_service_4g, style=s.cell_small_num),
+                    b.num(o.sites_in_service_5g, style=s.cell_small_num),
+                    b.num(o.sites_commissioned, style=s.cell_small_num),
+                    b.num(o.sites_upgraded_4g, style=s.cell_small_num),
+                    b.num(o.sites_upgraded_5g, style=s.cell_small_num),
+                    para(fmt.million_vnd(o.investment_vnd), s.cell_small_num),
+                    para(esc(note), s.cell_small),
+                ]
+            )
+            if o.state != SUBMITTED:
+                style.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), BELOW_BG))
+        rows.append(
+            [
+                "",
+                para("<b>Tổng cộng</b>", s.cell_small),
+                "",
+                para(f"<b>{fmt.number(sum(o.sites_in_service_4g or 0 for o in submitted))}</b>", s.cell_small_num),
+                para(f"<b>{fmt.number(sum(o.sites_in_service_5g or 0 for o in submitted))}</b>", s.cell_small_num),
+                para(f"<b>{fmt.number(sum(o.sites_commissioned or 0 for o in submitted))}</b>", s.cell_small_num),
+                para(f"<b>{fmt.number(sum(o.sites_upgraded_4g or 0 for o in submitted))}</b>", s.cell_small_num),
+                para(f"<b>{fmt.number(sum(o.sites_upgraded_5g or 0 for o in submitted))}</b>", s.cell_small_num),
+                para(f"<b>{fmt.million_vnd(total_vnd)}</b>", s.cell_small_num),
+                "",
+            ]
+        )
+        style.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_BG))
+        out.append(ruled_table(b.font, rows, [8, 26, 17, 15, 15, 15, 15, 15, 19, 20], style))
+
+    out.append(para(f"2. Giải pháp khắc phục tại các quận, huyện có tốc độ dưới {b.thr_text} Mbps", s.h2))
+    if d.remedies:
+        out += b.caption_table(f"Giải pháp của doanh nghiệp tại các quận, huyện dưới {b.thr_text} Mbps")
+        rows = [[b.head(h, s.cell_small_head) for h in ("STT", "Doanh nghiệp", "Quận, huyện", "Giải pháp", "Thời hạn")]]
+        for i, r in enumerate(d.remedies, start=1):
+            rows.append(
+                [
+                    para(str(i), s.cell_small_num),
+                    para(esc(r.operator_name), s.cell_small),
+                    para(esc(r.area_name), s.cell_small),
+                    para(esc(r.remedy), s.cell_small),
+                    para(fmt.date_short(r.due_date), s.cell_small_c),
+                ]
+            )
+        out.append(ruled_table(b.font, rows, [8, 28, 26, 80, 20], []))
+    planned = {(r.operator_code, r.area_code) for r in d.remedies}
+    unplanned = [x for x in d.districts if x.verdict == DOES_NOT_MEET and (x.operator_code, x.area_code) not in planned]
+    if unplanned:
+        out.append(
+            para(
+                "Chưa có giải pháp khắc phục được báo cáo cho: "
+                + "; ".join(
+                    f"{esc(x.operator_name)} tại {esc(x.area_name)} ({fmt.mbps(x.figure_mbps)} Mbps)" for x in unplanned
+                )
+                + ".",
+                s.body,
+            )
+        )
+    elif not d.remedies:
+        out.append(para(f"Không có quận, huyện nào có tốc độ dưới {b.thr_text} Mbps cần giải pháp khắc phục.", s.body))
+    return out

@@ -1,0 +1,42 @@
+"""Section VII: how the figures were compiled and judged, from include/templates/report/method.txt.j2."""
+
+from __future__ import annotations
+
+from ispeed import paths
+from ispeed.report import fmt
+from ispeed.report.data import ReportData
+from ispeed.report.sections.builder import Builder
+from ispeed.report.styles import esc, para
+
+
+def method_paragraph(data: ReportData) -> str:
+    """Section 7's paragraph, from include/templates/report/method.txt.j2 (plain text)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR / "report")),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+    )
+    m = data.method
+    return (
+        env.get_template("method.txt.j2")
+        .render(
+            month=fmt.month_vi(data.month),
+            network=fmt.network(m.network_type),
+            statistic=fmt.STATISTIC_VI.get(m.statistic, m.statistic),
+            threshold=fmt.number(m.threshold_mbps, 0 if m.threshold_mbps == int(m.threshold_mbps) else 1),
+            min_tests=fmt.number(m.min_tests),
+            min_devices=fmt.number(m.min_devices),
+            area_min_tests=fmt.number(m.area_min_tests),
+            area_min_devices=fmt.number(m.area_min_devices),
+            confidence=fmt.percent(m.confidence, 0),
+            method_version=m.method_version,
+        )
+        .strip()
+    )
+
+
+def section_method(b: Builder) -> list:
+    return [para("VII. PHƯƠNG PHÁP TỔNG HỢP, ĐÁNH GIÁ", b.s.h1), para(esc(method_paragraph(b.d)), b.s.body)]
