@@ -44,8 +44,8 @@ def agency_workbook():
         "mã các cơ quan ở trang 'Danh mục'."
     )
     ws["A3"].alignment = s["wrap"]
-    ws.merge_cells(f"A3:{column_letter(len(layout) - 1)}3")
     last_col = column_letter(len(layout) - 1)
+    ws.merge_cells(f"A3:{last_col}3")
     ws[f"{last_col}5"] = "Đơn vị tính: người; lần"
     ws[f"{last_col}5"].alignment = s["right"]
     first, last = kind.header_row + 1, kind.header_row + AGENCY_ROWS

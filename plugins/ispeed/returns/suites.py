@@ -25,6 +25,8 @@ SUITE_VERSION = "1"
 
 @dataclass
 class SuiteOutcome:
+    """What one run of a suite found."""
+
     success: bool
     element_count: int
     unexpected: dict[str, int]  # rule -> rows breaking it
