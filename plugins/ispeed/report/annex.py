@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ispeed.report.data import ReportData
+from ispeed.report.data import AGENCY_COUNTS, ReportData
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                 "agency_name",
                 "agency_group",
                 "state",
-                "staff_total",
-                "installed",
-                "measured",
-                "measurements",
-                "citizens_helped",
-                "team_members_active",
+                *AGENCY_COUNTS,
                 "note",
                 "reason",
             ),
@@ -52,12 +47,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                     a.agency_name,
                     a.group,
                     a.state,
-                    a.staff_total,
-                    a.installed,
-                    a.measured,
-                    a.measurements,
-                    a.citizens_helped,
-                    a.team_members_active,
+                    *(getattr(a, k) for k in AGENCY_COUNTS),
                     a.note,
                     a.reason,
                 )

@@ -46,6 +46,10 @@ AGENCY_GROUPS = {
     "media": "Cơ quan báo chí, truyền thông",
 }
 
+#: The counts of an agency's return (AgencyReturn's fields), in the order the report and the annex
+#: print them.
+AGENCY_COUNTS = ("staff_total", "installed", "measured", "measurements", "citizens_helped", "team_members_active")
+
 
 class ReportDataError(ValueError):
     """The data cannot make a report; the message says which row and why."""
@@ -266,10 +270,7 @@ class ReportData(_Row):
     def agency_totals(self) -> dict[str, int]:
         """Sums over the submitted returns, and how many agencies are in each state."""
         submitted = [a for a in self.agencies if a.state == SUBMITTED]
-        totals = {
-            k: sum(getattr(a, k) or 0 for a in submitted)
-            for k in ("staff_total", "installed", "measured", "measurements", "citizens_helped", "team_members_active")
-        }
+        totals = {k: sum(getattr(a, k) or 0 for a in submitted) for k in AGENCY_COUNTS}
         totals["agencies"] = len(self.agencies)
         for state in RETURN_STATES:
             totals[f"agencies_{state}"] = sum(1 for a in self.agencies if a.state == state)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ispeed.report import fmt
-from ispeed.report.data import MISSING, REJECTED, SUBMITTED
+from ispeed.report.data import AGENCY_COUNTS, MISSING, REJECTED, SUBMITTED
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_BG, GROUP_BG, HEADER_BG, esc, para, ruled_table
 
@@ -49,21 +49,18 @@ def section_agencies(b: Builder) -> list:
         out.append(para("Chưa có cơ quan, đơn vị nào trong danh sách báo cáo của tháng.", s.body))
         return out
     out += b.caption_table("Kết quả cài đặt, sử dụng i-Speed theo cơ quan, đơn vị")
-    header = [
-        b.head(h, s.cell_small_head)
-        for h in (
-            "STT",
-            "Cơ quan, đơn vị",
-            "Tình trạng báo cáo",
-            "Tổng số CBCCVC",
-            "Đã cài đặt",
-            "Đã đo",
-            "Số lần đo",
-            "Người dân được hướng dẫn",
-            "Thành viên tổ CNSCĐ tham gia",
-            "Ghi chú",
-        )
-    ]
+    header = b.header_row(
+        "STT",
+        "Cơ quan, đơn vị",
+        "Tình trạng báo cáo",
+        "Tổng số CBCCVC",
+        "Đã cài đặt",
+        "Đã đo",
+        "Số lần đo",
+        "Người dân được hướng dẫn",
+        "Thành viên tổ CNSCĐ tham gia",
+        "Ghi chú",
+    )
     rows: list[list] = [header]
     style: list = []
     group = object()
@@ -85,17 +82,7 @@ def section_agencies(b: Builder) -> list:
             state = f'<font color="#9B1C1C"><b>{state}</b></font>'
         rows.append(
             [para(str(n), s.cell_small_num), para(esc(a.agency_name), s.cell_small), para(state, s.cell_small)]
-            + [
-                b.num(getattr(a, k), style=s.cell_small_num)
-                for k in (
-                    "staff_total",
-                    "installed",
-                    "measured",
-                    "measurements",
-                    "citizens_helped",
-                    "team_members_active",
-                )
-            ]
+            + [b.num(getattr(a, k), style=s.cell_small_num) for k in AGENCY_COUNTS]
             + [para(esc(note), s.cell_small)]
         )
         if a.state != SUBMITTED:
@@ -106,17 +93,7 @@ def section_agencies(b: Builder) -> list:
             para("<b>Tổng cộng</b>", s.cell_small),
             para(f"{fmt.number(tot['agencies_submitted'])}/{fmt.number(tot['agencies'])} đã báo cáo", s.cell_small),
         ]
-        + [
-            para(f"<b>{fmt.number(tot[k])}</b>", s.cell_small_num)
-            for k in (
-                "staff_total",
-                "installed",
-                "measured",
-                "measurements",
-                "citizens_helped",
-                "team_members_active",
-            )
-        ]
+        + [para(f"<b>{fmt.number(tot[k])}</b>", s.cell_small_num) for k in AGENCY_COUNTS]
         + [""]
     )
     style.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_BG))

@@ -41,6 +41,10 @@ class Builder:
     def head(self, text: str, style=None) -> Paragraph:
         return para(f"<b>{text}</b>", style or self.s.cell_head)
 
+    def header_row(self, *titles: str) -> list[Paragraph]:
+        """A table's header row, in the small bold centred cells of the report's tables."""
+        return [self.head(h, self.s.cell_small_head) for h in titles]
+
     def num(self, value, decimals: int = 0, style=None) -> Paragraph:
         return para(fmt.number(value, decimals), style or self.s.cell_num)
 

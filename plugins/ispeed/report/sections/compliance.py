@@ -7,7 +7,7 @@ from reportlab.platypus import KeepTogether
 
 from ispeed.report import fmt
 from ispeed.report.charts import VERDICT_COLOURS, compliance_chart
-from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS
+from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, OperatorCompliance
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, STRADDLE_MARK, esc, para, ruled_table
 
@@ -37,25 +37,22 @@ def section_compliance(b: Builder) -> list:
     out += b.caption_table(f"Tốc độ tải xuống dịch vụ {esc(net)} theo doanh nghiệp, tháng {fmt.month_vi(d.month)}")
     conf = fmt.percent(m.confidence, 0)
     rows: list[list] = [
-        [
-            b.head(h, s.cell_small_head)
-            for h in (
-                "Doanh nghiệp",
-                "Số phép đo",
-                "Số thiết bị",
-                "Trung bình (Mbps)",
-                f"Khoảng tin cậy {conf} (Mbps)",
-                "Trung vị (Mbps)",
-                "TB theo thiết bị-ngày (Mbps)",
-                f"Tỷ lệ phép đo ≥ {b.thr_text} Mbps",
-                "Kết quả",
-            )
-        ]
+        b.header_row(
+            "Doanh nghiệp",
+            "Số phép đo",
+            "Số thiết bị",
+            "Trung bình (Mbps)",
+            f"Khoảng tin cậy {conf} (Mbps)",
+            "Trung vị (Mbps)",
+            "TB theo thiết bị-ngày (Mbps)",
+            f"Tỷ lệ phép đo ≥ {b.thr_text} Mbps",
+            "Kết quả",
+        )
     ]
     style: list = []
     stat_col = {"mean": 3, "median": 5, "device_day_mean": 6}.get(m.statistic, 3)
     for c in d.compliance:
-        ci = fmt.NONE if c.ci_low_mbps is None else f"{fmt.mbps(c.ci_low_mbps)} – {fmt.mbps(c.ci_high_mbps)}"
+        ci = _interval(c)
         verdict = fmt.VERDICT_VI[c.verdict] + (f" {STRADDLE_MARK}" if c.ci_straddles else "")
         colour = VERDICT_COLOURS[c.verdict].hexval().replace("0x", "#")
         cells = [
@@ -103,22 +100,19 @@ def section_compliance(b: Builder) -> list:
         out.append(para("Các loại mạng khác (để tham khảo, không đánh giá theo mức tối thiểu)", s.h3))
         out += b.caption_table("Tốc độ tải xuống các loại mạng khác theo doanh nghiệp")
         rows = [
-            [
-                b.head(h, s.cell_small_head)
-                for h in (
-                    "Doanh nghiệp",
-                    "Loại mạng",
-                    "Số phép đo",
-                    "Số thiết bị",
-                    "Trung bình (Mbps)",
-                    f"Khoảng tin cậy {conf} (Mbps)",
-                    "Trung vị (Mbps)",
-                    f"Tỷ lệ ≥ {b.thr_text} Mbps",
-                )
-            ]
+            b.header_row(
+                "Doanh nghiệp",
+                "Loại mạng",
+                "Số phép đo",
+                "Số thiết bị",
+                "Trung bình (Mbps)",
+                f"Khoảng tin cậy {conf} (Mbps)",
+                "Trung vị (Mbps)",
+                f"Tỷ lệ ≥ {b.thr_text} Mbps",
+            )
         ]
         for c in d.other_networks:
-            ci = fmt.NONE if c.ci_low_mbps is None else f"{fmt.mbps(c.ci_low_mbps)} – {fmt.mbps(c.ci_high_mbps)}"
+            ci = _interval(c)
             rows.append(
                 [
                     para(esc(c.operator_name), s.cell_small),
@@ -133,3 +127,8 @@ def section_compliance(b: Builder) -> list:
             )
         out.append(ruled_table(b.font, rows, [30, 16, 18, 16, 20, 30, 18, 20], []))
     return out
+
+
+def _interval(c: OperatorCompliance) -> str:
+    """The confidence interval of the mean as printed: 'low – high', or '-' without one."""
+    return fmt.NONE if c.ci_low_mbps is None else f"{fmt.mbps(c.ci_low_mbps)} – {fmt.mbps(c.ci_high_mbps)}"

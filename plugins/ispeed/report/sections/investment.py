@@ -45,21 +45,18 @@ def section_investment(b: Builder) -> list:
     if d.investments:
         out += b.caption_table("Hạ tầng và vốn đầu tư của doanh nghiệp trong tháng")
         rows: list[list] = [
-            [
-                b.head(h, s.cell_small_head)
-                for h in (
-                    "STT",
-                    "Doanh nghiệp",
-                    "Tình trạng báo cáo",
-                    "Trạm 4G đang phát sóng",
-                    "Trạm 5G đang phát sóng",
-                    "Trạm phát sóng mới",
-                    "Trạm nâng cấp 4G",
-                    "Trạm nâng cấp 5G",
-                    "Vốn đầu tư (triệu đồng)",
-                    "Ghi chú",
-                )
-            ]
+            b.header_row(
+                "STT",
+                "Doanh nghiệp",
+                "Tình trạng báo cáo",
+                "Trạm 4G đang phát sóng",
+                "Trạm 5G đang phát sóng",
+                "Trạm phát sóng mới",
+                "Trạm nâng cấp 4G",
+                "Trạm nâng cấp 5G",
+                "Vốn đầu tư (triệu đồng)",
+                "Ghi chú",
+            )
         ]
         style: list = []
         for i, o in enumerate(d.investments, start=1):
@@ -103,7 +100,7 @@ def section_investment(b: Builder) -> list:
     out.append(para(f"2. Giải pháp khắc phục tại các quận, huyện có tốc độ dưới {b.thr_text} Mbps", s.h2))
     if d.remedies:
         out += b.caption_table(f"Giải pháp của doanh nghiệp tại các quận, huyện dưới {b.thr_text} Mbps")
-        rows = [[b.head(h, s.cell_small_head) for h in ("STT", "Doanh nghiệp", "Quận, huyện", "Giải pháp", "Thời hạn")]]
+        rows = [b.header_row("STT", "Doanh nghiệp", "Quận, huyện", "Giải pháp", "Thời hạn")]
         for i, r in enumerate(d.remedies, start=1):
             rows.append(
                 [

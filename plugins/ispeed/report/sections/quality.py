@@ -45,19 +45,16 @@ def section_quality(b: Builder) -> list:
     if q.datasets:
         out += b.caption_table("Tệp và dòng dữ liệu theo nguồn")
         rows: list[list] = [
-            [
-                b.head(h, s.cell_small_head)
-                for h in (
-                    "Nguồn dữ liệu",
-                    "Tệp đã nạp",
-                    "Tệp bị từ chối",
-                    "Tệp trùng",
-                    "Dòng đọc được",
-                    "Dòng đưa vào tổng hợp",
-                    "Dòng bị loại",
-                    "Dòng trùng",
-                )
-            ]
+            b.header_row(
+                "Nguồn dữ liệu",
+                "Tệp đã nạp",
+                "Tệp bị từ chối",
+                "Tệp trùng",
+                "Dòng đọc được",
+                "Dòng đưa vào tổng hợp",
+                "Dòng bị loại",
+                "Dòng trùng",
+            )
         ]
         for x in q.datasets:
             rows.append(
@@ -78,9 +75,7 @@ def section_quality(b: Builder) -> list:
         out.append(ruled_table(b.font, rows, [40, 16, 16, 14, 20, 22, 18, 18], []))
     if q.quarantine:
         out += b.caption_table("Dòng dữ liệu bị loại theo lý do")
-        rows = [
-            [b.head(h, s.cell_small_head) for h in ("Nguồn dữ liệu", "Lý do", "Quy tắc kiểm tra", "Số dòng", "Tỷ lệ")]
-        ]
+        rows = [b.header_row("Nguồn dữ liệu", "Lý do", "Quy tắc kiểm tra", "Số dòng", "Tỷ lệ")]
         read = {x.dataset: x.rows_read for x in q.datasets}
         for x in q.quarantine:
             share = fmt.percent(x.rows / read[x.dataset], 2) if read.get(x.dataset) else fmt.NONE
@@ -96,7 +91,7 @@ def section_quality(b: Builder) -> list:
         out.append(ruled_table(b.font, rows, [34, 58, 36, 18, 18], []))
     if q.files_rejected:
         out += b.caption_table("Tệp bị từ chối")
-        rows = [[b.head(h, s.cell_small_head) for h in ("Nguồn dữ liệu", "Tệp", "Lý do")]]
+        rows = [b.header_row("Nguồn dữ liệu", "Tệp", "Lý do")]
         for f in q.files_rejected:
             rows.append(
                 [
