@@ -2,9 +2,10 @@
 
 One place for the column list; docs/input-contract.md describes it for people, the staging table
 (include/sql/migrations/V001__core_schema.sql) has one text column per entry, and header matching
-(extract.py) reads the aliases from here. Header names match however they are typed: case,
-diacritics, spaces and punctuation are ignored (text.norm_key), and a trailing unit in the name
-("Download (Mbps)", "Độ trễ (ms)") is allowed.
+(measurements/readers/headers.py, and the separator's choice in readers/formats.py) reads the
+aliases from here. Header names match however they are typed: case, diacritics, spaces and
+punctuation are ignored (text.norm_key), and a trailing unit in the name ("Download (Mbps)",
+"Độ trễ (ms)") is allowed.
 """
 
 from __future__ import annotations
