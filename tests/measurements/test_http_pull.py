@@ -1,4 +1,4 @@
-"""i-Speed exports pulled over HTTP (plugins/ispeed/measurements/http_source.py) from a real HTTP server that the
+"""i-Speed exports pulled over HTTP (plugins/ispeed/measurements/http_source/) from a real HTTP server that the
 test starts on 127.0.0.1: pages land as JSON Lines files, a failed pull resumes, transient errors
 are retried, a refused token stops at once, the token is never logged or written, and what was
 pulled loads through the pipeline. No HTTP mocks: requests goes over a real socket."""
