@@ -1,5 +1,6 @@
 """The monthly report by email, exactly once: a real SMTP server (aiosmtpd) on localhost, the
-smtp provider's connection from AIRFLOW_CONN_SMTP_DEFAULT, the records in the warehouse."""
+smtp provider's connection from AIRFLOW_CONN_SMTP_DEFAULT, the records in the warehouse; and the
+command line's report and deliver (with its dry run) on a month loaded through the command line."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from datetime import date
 from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses
+from pathlib import Path
 
 import pytest
 
 from ispeed import delivery, paths
-from ispeed.delivery import DeliveryError, deliver_report, smtp_connection
+from ispeed.__main__ import main
+from ispeed.delivery import DeliveryError, deliver_report
+from ispeed.mail import smtp_connection
 from ispeed.report import AgencyReturn, render_report, report_folder
 from ispeed.report.data import MISSING
 
@@ -338,3 +342,76 @@ def test_rendered_report_travels_through_xcom(rendered):
     d = rendered.as_dict()
     assert json.loads(json.dumps(d)) == d
     assert RenderedReport.from_dict(d) == rendered
+
+
+# ---------------------------------------------------------------- the command line
+def printed(capsys) -> dict[str, str]:
+    """What the last command printed, as {label: value} for its "Label: value" lines, and "" -> the text."""
+    text = capsys.readouterr().out
+    lines = {}
+    for line in text.splitlines():
+        label, sep, value = line.partition(":")
+        if sep and label and " " not in label.strip():
+            lines.setdefault(label.strip(), value.strip())
+    return lines | {"": text}
+
+
+def test_the_command_line_renders_previews_and_delivers_a_month_once(smtp, db, capsys):
+    month = "2024-12"
+    for argv in (
+        ["generate", "--month", month, "--rows", "3000", "--seed", "5"],
+        ["generate-returns", "--month", month],
+        ["load", "--month", month],
+        ["compliance", "--month", month],
+    ):
+        assert main(argv) == 0
+    capsys.readouterr()
+
+    assert main(["report", "--month", month]) == 0
+    out = printed(capsys)
+    pdf, xlsx = Path(out["PDF"]), Path(out["annex"])
+    assert pdf.name == "bao-cao-ispeed-2024-12.pdf" and pdf.read_bytes().startswith(b"%PDF")
+    assert xlsx.name == "bao-cao-ispeed-2024-12-phu-luc.xlsx" and xlsx.is_file()
+    assert query(db, "select pdf_path from ispeed.meta_report where month = '2024-12-01'") == [(str(pdf),)]
+
+    # the dry run: what would be mailed to whom; nothing sent, nothing recorded
+    assert main(["deliver", "--month", month, "--dry-run"]) == 0
+    plan = printed(capsys)
+    assert plan["From"] == "Sở TT&TT Hải Phòng <baocao.stttt@haiphong.example.org>"
+    assert plan["To"] == ", ".join(TO) and plan["Cc"] == ", ".join(CC)
+    assert plan["Subject"].endswith("chất lượng dịch vụ 4G tháng 12/2024")
+    assert f"{pdf.name} ({pdf.stat().st_size:,} bytes)" in plan["Attachments"]
+    assert f"{xlsx.name} ({xlsx.stat().st_size:,} bytes)" in plan["Attachments"]
+    assert f"127.0.0.1:{smtp.port}" in plan["Via"] and "Not delivered yet: this mail would go." in plan[""]
+    assert smtp.mails == [] and query(db, "select count(*) from ispeed.meta_delivery") == [(0,)]
+
+    # the delivery sends what the dry run showed
+    assert main(["deliver", "--month", month]) == 0
+    [(_, rcpt, msg, _)] = smtp.mails
+    message_id = plan["Message-ID"].split()[0]
+    assert msg["Message-ID"] == message_id == printed(capsys)["Message-ID"]
+    assert msg["Subject"] == plan["Subject"] and sorted(rcpt) == sorted(TO + CC)
+    assert parts(msg)[2] == {pdf.name: pdf.read_bytes(), xlsx.name: xlsx.read_bytes()}
+    assert "tháng 12/2024" in parts(msg)[0] and "phép đo) - " in parts(msg)[0]  # the figures of the rendered month
+    assert query(db, "select status, message_id from ispeed.meta_delivery") == [("delivered", message_id)]
+
+    # once delivered: the dry run says so, a second deliver sends nothing, --resend sends again
+    assert main(["deliver", "--month", month, "--dry-run"]) == 0
+    again = printed(capsys)
+    assert "nothing would be sent without --resend" in again[""] and message_id in again[""]
+    assert main(["deliver", "--month", month]) == 0
+    assert "not sent again" in printed(capsys)[""] and len(smtp.mails) == 1
+    assert main(["deliver", "--month", month, "--dry-run", "--resend"]) == 0
+    resend = printed(capsys)
+    assert "this mail would go (--resend)" in resend[""] and resend["Subject"].startswith("[Gửi lại] ")
+    assert main(["deliver", "--month", month, "--resend"]) == 0
+    assert len(smtp.mails) == 2 and smtp.mails[1][2]["Message-ID"] == resend["Message-ID"].split()[0]
+    assert [s for (s,) in query(db, "select status from ispeed.meta_delivery order by delivery_id")] == [
+        "delivered",
+        "delivered",
+    ]
+
+
+def test_deliver_without_a_rendered_report_says_how_to_render_it(db, capsys):
+    assert main(["deliver", "--month", "2024-12", "--dry-run"]) == 1
+    assert "python -m ispeed report --month 2024-12" in capsys.readouterr().err

@@ -38,6 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     st = sub.add_parser("status", help="what the warehouse holds for a month")
     st.add_argument("--month", required=True)
 
+    rep = sub.add_parser("report", help="render a month's report (PDF and annex) from the warehouse without Airflow")
+    rep.add_argument("--month", required=True)
+
+    dlv = sub.add_parser("deliver", help="email a month's latest rendered report, once (as the monthly DAG does)")
+    dlv.add_argument("--month", required=True)
+    dlv.add_argument("--dry-run", action="store_true", help="send and record nothing: print what would be mailed")
+    dlv.add_argument("--resend", action="store_true", help="send again a month already delivered (a new Message-ID)")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -86,10 +94,82 @@ def main(argv: list[str] | None = None) -> int:
             from ispeed.operations.status import format_status, month_status
 
             print(format_status(month_status(parse_month(args.month))))
+        elif args.command == "report":
+            from ispeed import tasks
+
+            month = parse_month(args.month)
+            tasks.prepare_warehouse()
+            rendered = tasks.render_report(month)
+            print(f"PDF:   {rendered['pdf_path']}")
+            print(f"annex: {rendered['xlsx_path']}")
+            for path in rendered["csv_paths"]:
+                print(f"       {path}")
+        elif args.command == "deliver":
+            return _deliver(parse_month(args.month), dry_run=args.dry_run, resend=args.resend)
     except MonthError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _deliver(month, *, dry_run: bool, resend: bool) -> int:
+    """``deliver``: the month's latest rendered report (ispeed.meta_report), by the monthly DAG's
+    own deliver_report; or, with ``dry_run``, the plan it would follow, printed."""
+    from ispeed import delivery, tasks
+
+    try:
+        if dry_run:
+            print(_format_plan(delivery.preview_delivery(month, force=resend)))
+            return 0
+        tasks.prepare_warehouse()
+        rendered = delivery.latest_report(month)
+        result = tasks.deliver_report(month, rendered.as_dict(), force=resend)
+    except delivery.DeliveryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Message-ID: {result.get('message_id')}")
+    if result["status"] == "already_delivered":
+        print(f"already delivered on {result['delivered_at']}: not sent again (--resend to send it again)")
+    return 0
+
+
+def _format_plan(plan) -> str:
+    """The dry run's answer: what would be mailed to whom, and whether it would go at all."""
+    from ispeed import mail
+    from ispeed.months import month_label
+    from ispeed.report.settings import report_config
+
+    em = report_config().email
+    connection = mail.smtp_connection(em.smtp_conn_id)
+    if connection is not None:
+        via = f"the Airflow connection {em.smtp_conn_id!r} ({connection.host}:{connection.port})"
+    elif em.outbox_when_no_connection:
+        via = f"no Airflow connection {em.smtp_conn_id!r}: written to {em.outbox / month_label(plan.rendered.month)}/"
+    else:
+        via = f"no Airflow connection {em.smtp_conn_id!r}: an error (report.yaml forbids the outbox)"
+    lines = [
+        f"Dry run: nothing sent, nothing recorded. The report of {month_label(plan.rendered.month)}:",
+        f"From:        {plan.sender}",
+        f"To:          {', '.join(plan.to)}",
+        f"Cc:          {', '.join(plan.cc) or '-'}",
+        f"Subject:     {plan.subject}",
+        f"Message-ID:  {plan.message_id} (sending {plan.sequence}, attempt {plan.attempt})",
+        "Attachments: " + "; ".join(f"{name} ({size:,} bytes)" for name, size in plan.attachments()),
+        f"Via:         {via}",
+    ]
+    if plan.delivered:
+        d = plan.delivered
+        lines.append(f"Already delivered on {d['delivered_at']:%Y-%m-%d %H:%M} (Message-ID {d['message_id']}): ")
+        lines[-1] += "this mail would go (--resend)." if plan.sends else "nothing would be sent without --resend."
+    else:
+        lines.append("Not delivered yet: this mail would go.")
+    if plan.unknown:
+        same = plan.unknown["message_id"] == plan.message_id
+        lines.append(
+            f"An earlier attempt (delivery {plan.unknown['delivery_id']}) may have reached the server: it would be "
+            + ("sent again under the same Message-ID." if same else "sent again (the PDF changed since).")
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

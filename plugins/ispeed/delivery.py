@@ -3,6 +3,7 @@
     deliver_report(month, rendered)          send the PDF and the annex, unless the month was sent
     deliver_report(..., force=True)          send again (a deliberate re-send: a new Message-ID)
     deliver_report(..., send=False)          record that this run did not send (backfills)
+    preview_delivery(month)                  what it would mail, to whom (sends and records nothing)
 
 How "exactly once" is kept:
 
@@ -20,34 +21,32 @@ How "exactly once" is kept:
 - 'delivered' is written only after the server accepted the mail (``send_message`` returned); any
   error before is recorded as 'failed' and raised again, so that Airflow retries the task.
 
-Where the mail goes: the Airflow connection named in include/config/report.yaml (``smtp_default``,
-smtp provider). Without such a connection (the demo) the mail is written as an .eml file to
+What a delivery would do is decided in one place, plan_delivery, for the delivery and its dry run.
+The mail leaves through ispeed.mail: the Airflow connection named in include/config/report.yaml.
+Without such a connection (the demo) the mail is written as an .eml file to
 ``<data dir>/outbox/YYYY-MM/`` and recorded as 'written_to_outbox', which does not count as
 delivered (``outbox_when_no_connection: false`` makes a missing connection an error instead).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
-import re
-import smtplib
+from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses
 from pathlib import Path
-from typing import Any
 
-from ispeed import paths
-from ispeed.mail import smtp_policy
+from ispeed import mail, paths
 from ispeed.months import month_label
 from ispeed.report.render import RenderedReport
 from ispeed.report.settings import ReportConfig, report_config
+from ispeed.report_email import build_message
 from ispeed.warehouse import connection as warehouse
+from ispeed.warehouse import locks
 
 log = logging.getLogger(__name__)
-
-XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-_LOCK = "ispeed:report_delivery:{month}"
 
 
 class DeliveryError(RuntimeError):
@@ -55,141 +54,20 @@ class DeliveryError(RuntimeError):
     Airflow task fails and is retried."""
 
 
-# ---------------------------------------------------------------- the mail
-def message_id(month: date, pdf_sha256: str, sequence: int, domain: str) -> str:
-    """The Message-ID of the month's ``sequence``-th sending of this PDF: the same for every retry."""
-    return f"<ispeed-report.{month_label(month)}.{pdf_sha256[:16]}.{sequence}@{domain}>"
+# ---------------------------------------------------------------- the files
+def _read_verified(path: Path, sha256: str | None, what: str) -> bytes:
+    data = path.read_bytes()
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise DeliveryError(f"{what} {path} changed after it was rendered (sha256 differs); render the month again")
+    return data
 
 
-def _human_size(n: int) -> str:
-    from ispeed.report import fmt
-
-    return f"{fmt.number(n / 1024, 0)} KB" if n < 1024 * 1024 else f"{fmt.number(n / 1024 / 1024, 1)} MB"
-
-
-def _templates():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR / "report")),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm"), default_for_string=False, default=False
-        ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+def report_files(rendered: RenderedReport) -> tuple[bytes, bytes]:
+    """The PDF's and the annex's bytes, checked against the sha256 they were rendered with."""
+    return (
+        _read_verified(rendered.pdf_path, rendered.pdf_sha256, "the PDF"),
+        _read_verified(rendered.xlsx_path, rendered.xlsx_sha256, "the annex"),
     )
-
-
-def render_email(rendered: RenderedReport, cfg: ReportConfig, *, msg_id: str, sequence: int) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) from include/templates/report/email_*. The HTML template is
-    autoescaped: names and notes from the returns cannot inject markup."""
-    from ispeed.report.charts import VERDICT_TEXT_COLOURS
-
-    s = rendered.summary or {}
-    attachments = [
-        {"name": p.name, "size": _human_size(p.stat().st_size)} for p in (rendered.pdf_path, rendered.xlsx_path)
-    ]
-    operators = [
-        dict(op, colour=VERDICT_TEXT_COLOURS[op["verdict"]].hexval().replace("0x", "#"))
-        for op in s.get("operators", [])
-    ]
-    context: dict[str, Any] = {
-        "issuer": cfg.issuer.full_name,
-        "issuer_short": cfg.issuer.short_name,
-        "recipient": cfg.document.recipient,
-        "month_vi": s.get("month_vi", f"{rendered.month.month:02d}/{rendered.month.year}"),
-        "subject_line": s.get("subject_line", ""),
-        "network": s.get("network", "4G"),
-        "statistic_vi": s.get("statistic_vi", "trung bình"),
-        "threshold": s.get("threshold", "40"),
-        "operators": operators,
-        "agencies": s.get("agencies", {"total": 0, "submitted": 0, "missing": [], "rejected": []}),
-        "attachments": attachments,
-        "pdf_sha256": rendered.pdf_sha256,
-        "pages": rendered.pages,
-        "message_id": msg_id,
-        "sequence": sequence,
-        "resend": sequence > 1,
-    }
-    env = _templates()
-    subject = " ".join(env.get_template("email_subject.txt").render(context).split())
-    context["subject"] = subject
-    text = env.get_template("email_body.txt").render(context)
-    html = env.get_template("email_body.html").render(context)
-    return subject, text, html
-
-
-def build_message(
-    rendered: RenderedReport, cfg: ReportConfig, *, msg_id: str, sequence: int, pdf_bytes: bytes, xlsx_bytes: bytes
-) -> EmailMessage:
-    """multipart/mixed: multipart/alternative (plain text, HTML), the PDF, the .xlsx annex."""
-    subject, text, html = render_email(rendered, cfg, msg_id=msg_id, sequence=sequence)
-    em = cfg.email
-    msg = EmailMessage(policy=smtp_policy())
-    msg["Subject"] = subject
-    msg["From"] = em.sender
-    msg["To"] = ", ".join(em.to)
-    if em.cc:
-        msg["Cc"] = ", ".join(em.cc)
-    if em.reply_to:
-        msg["Reply-To"] = em.reply_to
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = msg_id
-    msg["X-ISpeed-Report-Month"] = month_label(rendered.month)
-    msg["X-ISpeed-Report-PDF-SHA256"] = rendered.pdf_sha256
-    msg.set_content(text, subtype="plain", charset="utf-8")
-    msg.add_alternative(html, subtype="html", charset="utf-8")
-    msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=rendered.pdf_path.name)
-    msg.add_attachment(xlsx_bytes, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=rendered.xlsx_path.name)
-    return msg
-
-
-# ---------------------------------------------------------------- the SMTP connection
-def _is_not_found(exc: BaseException) -> bool:
-    return any(c.__name__ == "AirflowNotFoundException" for c in type(exc).__mro__)
-
-
-def smtp_connection(conn_id: str):
-    """The Airflow connection (metadata database, secrets backend or ``AIRFLOW_CONN_<ID>``), or None
-    when Airflow has none by that id. Works inside a task and from plain code."""
-    try:
-        from airflow.sdk import BaseHook
-    except ImportError:  # pragma: no cover - Airflow is a requirement
-        return None
-    try:
-        return BaseHook.get_connection(conn_id)
-    except Exception as exc:
-        if _is_not_found(exc):
-            return None
-        raise
-
-
-def send_smtp(conn_id: str, msg: EmailMessage, sender: str, recipients: list[str]) -> dict:
-    """Hand the mail to the server once, through the smtp provider's hook (which reads host, port,
-    SSL/STARTTLS, login and password or OAuth2 from the connection). Returns the recipients the
-    server refused (empty when all were accepted); raises when the server accepted none. Also used
-    for alerts and reminders (ispeed.operations.notify)."""
-    from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-    hook = SmtpHook(smtp_conn_id=conn_id)
-    hook.get_conn()
-    client = getattr(hook, "_smtp_client", None)
-    if client is None:  # pragma: no cover - the hook's internals changed
-        raise DeliveryError("the SMTP hook did not open a connection (apache-airflow-providers-smtp changed?)")
-    try:
-        # send_message, not the hook's send_email_smtp: that one retries on any error, which could
-        # send twice, and builds an HTML-only message without our Message-ID.
-        return client.send_message(msg, from_addr=sender, to_addrs=recipients)
-    finally:
-        try:
-            client.quit()
-        except (smtplib.SMTPException, OSError):
-            client.close()
-
-
-_send_smtp = send_smtp  # the former private name (the report's delivery calls it by this name)
 
 
 # ---------------------------------------------------------------- records
@@ -210,35 +88,158 @@ def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=N
         "fingerprint": rendered.fingerprint,
         "run_id": run_id,
     }
-    if conn is None:
-        with warehouse.connection() as own, own.cursor() as cur:
-            cur.execute(paths.read_sql("report/record_report.sql"), params)
-            return cur.fetchone()[0]
-    with conn.cursor() as cur:
-        cur.execute(paths.read_sql("report/record_report.sql"), params)
+    # on the caller's connection (its transaction), or on one of its own, committed at once
+    with contextlib.nullcontext(conn) if conn is not None else warehouse.connection() as c, c.cursor() as cur:
+        cur.execute(paths.read_sql("delivery/rendered_report.sql"), params)
         return cur.fetchone()[0]
+
+
+def month_deliveries(cur, month: date) -> list[dict]:
+    """Every delivery attempt of the month, oldest first."""
+    cur.execute(paths.read_sql("delivery/month_deliveries.sql"), {"month": month})
+    return _rows(cur)
+
+
+def month_delivered(cur, month: date) -> dict | None:
+    """The month's first 'delivered' attempt (the one that counts), or None when it was never
+    delivered ('written_to_outbox' and 'skipped' do not count)."""
+    return next((h for h in month_deliveries(cur, month) if h["status"] == "delivered"), None)
 
 
 def delivery_history(month: date) -> list[dict]:
     """Every delivery attempt of the month, oldest first (for the status command and the docs)."""
     with warehouse.connection() as conn, conn.cursor() as cur:
-        cur.execute(paths.read_sql("report/month_deliveries.sql"), {"month": month})
-        return _rows(cur)
+        return month_deliveries(cur, month)
 
 
-def _clean_error(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return re.sub(r"(?i)(password|passwd|pwd)=\S+", r"\1=***", text)[:2000]
+def latest_report(month: date) -> RenderedReport:
+    """The month's newest rendered report (ispeed.meta_report), with the figures its mail repeats
+    taken again from the warehouse. Raises DeliveryError when the month was never rendered, or when
+    the warehouse no longer holds the data its PDF was rendered from (render the month again)."""
+    from ispeed.report.collect import collect_report_data
+    from ispeed.report.render import report_summary
+
+    with warehouse.connection() as conn:
+        with conn.cursor() as cur:
+            cur.execute(paths.read_sql("delivery/latest_rendered_report.sql"), {"month": month})
+            found = _rows(cur)
+        if not found:
+            raise DeliveryError(
+                f"no rendered report of {month_label(month)} in ispeed.meta_report: "
+                f"render it first (python -m ispeed report --month {month_label(month)})"
+            )
+        data = collect_report_data(conn, month)
+    r = found[0]
+    if data.fingerprint() != r["content_fingerprint"]:
+        raise DeliveryError(
+            f"the warehouse's figures of {month_label(month)} changed since its report was rendered; "
+            f"render it again (python -m ispeed report --month {month_label(month)})"
+        )
+    return RenderedReport(
+        month=month,
+        pdf_path=Path(r["pdf_path"]),
+        xlsx_path=Path(r["xlsx_path"]),
+        csv_paths=(),
+        pdf_sha256=r["pdf_sha256"],
+        xlsx_sha256=r["xlsx_sha256"],
+        fingerprint=r["content_fingerprint"],
+        pages=int(r["pages"] or 0),
+        summary=report_summary(data),
+    )
 
 
-def _read_verified(path: Path, sha256: str | None, what: str) -> bytes:
-    data = path.read_bytes()
-    if sha256 is not None:
-        import hashlib
+# ---------------------------------------------------------------- the plan
+@dataclass(frozen=True)
+class DeliveryPlan:
+    """What delivering the month now would do, from its delivery history."""
 
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise DeliveryError(f"{what} {path} changed after it was rendered (sha256 differs); render the month again")
-    return data
+    rendered: RenderedReport
+    sequence: int  # the month's sending this would be (1; +1 per forced re-send)
+    attempt: int  # the attempt at that sending (a retry reuses the Message-ID)
+    message: EmailMessage
+    sender: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    recipients: list[str]  # the envelope: to and cc, bare addresses
+    forced: bool
+    delivered: dict | None  # the month's last 'delivered' attempt, None when never delivered
+    unknown: dict | None  # an earlier attempt at this sending that may or may not have left
+
+    @property
+    def sends(self) -> bool:
+        """Whether the mail leaves: the month was never delivered, or the re-send is forced."""
+        return self.delivered is None or self.forced
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    def attachments(self) -> list[tuple[str, int]]:
+        """(file name, size in bytes) of each attached file."""
+        return [(a.get_filename(), len(a.get_payload(decode=True))) for a in self.message.iter_attachments()]
+
+    def attempt_row(self, run_id: str | None, **outcome) -> dict:
+        """The ispeed.meta_delivery row of this attempt; ``outcome``: mode, status (and outbox_path)."""
+        r = self.rendered
+        return {
+            "month": r.month,
+            "run_id": run_id,
+            "sequence": self.sequence,
+            "attempt": self.attempt,
+            "message_id": self.message_id,
+            "sender": self.sender,
+            "recipients": list(self.to),
+            "cc": list(self.cc),
+            "subject": self.subject,
+            "pdf_sha256": r.pdf_sha256,
+            "xlsx_sha256": r.xlsx_sha256,
+            "forced": self.forced,
+            "outbox_path": None,
+        } | outcome
+
+
+def plan_delivery(
+    rendered: RenderedReport, history: list[dict], files: tuple[bytes, bytes], *, force: bool, cfg: ReportConfig
+) -> DeliveryPlan:
+    """The plan for ``rendered`` given the month's ``history`` (month_deliveries) and the files'
+    verified bytes (report_files). Sends nothing and records nothing."""
+    em = cfg.email
+    delivered = [h for h in history if h["status"] == "delivered"]
+    sequence = max((h["sequence"] for h in delivered), default=0) + 1
+    same = [h for h in history if h["sequence"] == sequence and h["status"] != "skipped"]
+    unknown = [h for h in same if h["status"] == "sending"]
+    msg_id = em.message_id("report", month_label(rendered.month), rendered.pdf_sha256[:16], sequence)
+    pdf_bytes, xlsx_bytes = files
+    return DeliveryPlan(
+        rendered=rendered,
+        sequence=sequence,
+        attempt=len(same) + 1,
+        message=build_message(
+            rendered, cfg, msg_id=msg_id, sequence=sequence, pdf_bytes=pdf_bytes, xlsx_bytes=xlsx_bytes
+        ),
+        sender=em.sender,
+        to=tuple(em.to),
+        cc=tuple(em.cc),
+        recipients=em.recipients,
+        forced=force,
+        delivered=delivered[-1] if delivered else None,
+        unknown=unknown[-1] if unknown else None,
+    )
+
+
+def preview_delivery(month: date, *, force: bool = False) -> DeliveryPlan:
+    """The plan deliver_report would make now for the month's latest rendered report (latest_report):
+    what it would mail, to whom, and whether it would go at all (``plan.sends``). Sends nothing and
+    records nothing."""
+    rendered = latest_report(month)
+    files = report_files(rendered)
+    with warehouse.connection() as conn, conn.cursor() as cur:
+        history = month_deliveries(cur, month)
+    return plan_delivery(rendered, history, files, force=force, cfg=report_config())
 
 
 # ---------------------------------------------------------------- delivery
@@ -253,32 +254,25 @@ def deliver_report(
         raise DeliveryError(f"the rendered report is for {month_label(rendered.month)}, not {month_label(month)}")
     cfg = report_config()
     em = cfg.email
-    pdf_bytes = _read_verified(rendered.pdf_path, rendered.pdf_sha256, "the PDF")
-    xlsx_bytes = _read_verified(rendered.xlsx_path, rendered.xlsx_sha256, "the annex")
-    recipients = [addr for _, addr in getaddresses([*em.to, *em.cc])]
-    sender = em.sender_address
+    files = report_files(rendered)
 
     conn = warehouse.connect()
     try:
         conn.autocommit = True  # each record is committed at once: 'sending' must be durable before the mail leaves
-        with conn.cursor() as cur:
-            cur.execute("select pg_advisory_lock(hashtext(%s))", (_LOCK.format(month=month_label(month)),))
+        with locks.held(conn, locks.month_key("report_delivery", month)), conn.cursor() as cur:
             record_report(rendered, run_id=run_id, conn=conn)
-            cur.execute(paths.read_sql("report/month_deliveries.sql"), {"month": month})
-            history = _rows(cur)
-            delivered = [h for h in history if h["status"] == "delivered"]
-            sequence = max((h["sequence"] for h in delivered), default=0) + 1
+            plan = plan_delivery(rendered, month_deliveries(cur, month), files, force=force, cfg=cfg)
             base = {
                 "month": month_label(month),
                 "recipients": list(em.to),
                 "cc": list(em.cc),
                 "pdf_sha256": rendered.pdf_sha256,
                 "forced": force,
-                "sequence": sequence,
+                "sequence": plan.sequence,
             }
 
-            if delivered and not force:
-                last = delivered[-1]
+            if not plan.sends:
+                last = plan.delivered
                 log.info(
                     "report %s already delivered on %s (Message-ID %s); not sending again (force to re-send)",
                     month_label(month),
@@ -295,62 +289,34 @@ def deliver_report(
                     "delivered_pdf_sha256": last["pdf_sha256"],
                 }
 
-            same = [h for h in history if h["sequence"] == sequence and h["status"] != "skipped"]
-            attempt = len(same) + 1
-            msg_id = message_id(month, rendered.pdf_sha256, sequence, em.domain)
-            unknown = [h for h in same if h["status"] == "sending"]
-            if unknown:
+            if plan.unknown:
                 log.warning(
                     "an earlier attempt (delivery %s, Message-ID %s) may or may not have reached the server; "
                     "sending again%s",
-                    unknown[-1]["delivery_id"],
-                    unknown[-1]["message_id"],
+                    plan.unknown["delivery_id"],
+                    plan.unknown["message_id"],
                     " with the same Message-ID"
-                    if unknown[-1]["message_id"] == msg_id
+                    if plan.unknown["message_id"] == plan.message_id
                     else " (the PDF changed since, so under a new Message-ID)",
                 )
-            msg = build_message(
-                rendered, cfg, msg_id=msg_id, sequence=sequence, pdf_bytes=pdf_bytes, xlsx_bytes=xlsx_bytes
-            )
-            row = {
-                "month": month,
-                "run_id": run_id,
-                "sequence": sequence,
-                "attempt": attempt,
-                "message_id": msg_id,
-                "sender": em.sender,
-                "recipients": list(em.to),
-                "cc": list(em.cc),
-                "subject": str(msg["Subject"]),
-                "pdf_sha256": rendered.pdf_sha256,
-                "xlsx_sha256": rendered.xlsx_sha256,
-                "forced": force,
-                "outbox_path": None,
-            }
-            base |= {"message_id": msg_id, "attempt": attempt, "subject": str(msg["Subject"])}
+            base |= {"message_id": plan.message_id, "attempt": plan.attempt, "subject": plan.subject}
 
             if not send:
-                cur.execute(
-                    paths.read_sql("report/insert_delivery.sql"),
-                    row | {"mode": "none", "status": "skipped", "attempt": 0},
-                )
-                delivery_id = cur.fetchone()[0]
+                delivery_id = _record_attempt(cur, plan.attempt_row(run_id, mode="none", status="skipped", attempt=0))
                 log.info("report %s rendered, not sent (send=False)", month_label(month))
                 return base | {"status": "skipped", "sent": False, "delivery_id": delivery_id}
 
-            connection = smtp_connection(em.smtp_conn_id)
+            connection = mail.smtp_connection(em.smtp_conn_id)
             if connection is None:
                 if not em.outbox_when_no_connection:
                     raise DeliveryError(
                         f"no Airflow connection {em.smtp_conn_id!r} to send the report through "
                         "(include/config/report.yaml forbids the outbox)"
                     )
-                path = _write_outbox(em.outbox, month, msg, msg_id)
-                cur.execute(
-                    paths.read_sql("report/insert_delivery.sql"),
-                    row | {"mode": "outbox", "status": "written_to_outbox", "outbox_path": str(path)},
+                path = mail.write_outbox(em.outbox / month_label(month), plan.message)
+                delivery_id = _record_attempt(
+                    cur, plan.attempt_row(run_id, mode="outbox", status="written_to_outbox", outbox_path=str(path))
                 )
-                delivery_id = cur.fetchone()[0]
                 log.warning(
                     "no Airflow connection %r: the report's mail was written to %s (not sent)", em.smtp_conn_id, path
                 )
@@ -362,29 +328,28 @@ def deliver_report(
                     "outbox_path": str(path),
                 }
 
-            cur.execute(paths.read_sql("report/insert_delivery.sql"), row | {"mode": "smtp", "status": "sending"})
-            delivery_id = cur.fetchone()[0]
+            delivery_id = _record_attempt(cur, plan.attempt_row(run_id, mode="smtp", status="sending"))
             log.info(
                 "sending report %s to %s via %s:%s (Message-ID %s, attempt %d)",
                 month_label(month),
-                ", ".join(recipients),
+                ", ".join(plan.recipients),
                 connection.host,
                 connection.port,
-                msg_id,
-                attempt,
+                plan.message_id,
+                plan.attempt,
             )
             try:
-                refused = _send_smtp(em.smtp_conn_id, msg, sender, recipients)
+                refused = mail.send_smtp(connection, plan.message, em.sender_address, plan.recipients)
             except Exception as exc:
-                _finish(cur, delivery_id, "failed", error=_clean_error(exc))
+                _finish(cur, delivery_id, "failed", error=mail.clean_error(exc))
                 raise DeliveryError(
-                    f"the mail server did not accept the report of {month_label(month)}: {_clean_error(exc)}"
+                    f"the mail server did not accept the report of {month_label(month)}: {mail.clean_error(exc)}"
                 ) from exc
             response = ("refused: " + "; ".join(f"{a} {c} {m!r}" for a, (c, m) in refused.items())) if refused else None
             if refused:
                 log.warning("the server refused some recipients: %s", response)
             delivered_at = _finish(cur, delivery_id, "delivered", response=response)
-            log.info("report %s delivered (Message-ID %s)", month_label(month), msg_id)
+            log.info("report %s delivered (Message-ID %s)", month_label(month), plan.message_id)
             return base | {
                 "status": "delivered",
                 "sent": True,
@@ -396,25 +361,19 @@ def deliver_report(
         conn.close()  # also releases the advisory lock
 
 
+def _record_attempt(cur, row: dict) -> int:
+    """One row of ispeed.meta_delivery; returns its id."""
+    cur.execute(paths.read_sql("delivery/delivery_attempt.sql"), row)
+    return cur.fetchone()[0]
+
+
 def _finish(cur, delivery_id: int, status: str, *, response: str | None = None, error: str | None = None):
     """Complete a 'sending' row: 'delivered' (returns the time) or 'failed'."""
     cur.execute(
-        paths.read_sql("report/finish_delivery.sql"),
+        paths.read_sql("delivery/delivery_outcome.sql"),
         {"status": status, "smtp_response": response, "error": error, "delivery_id": delivery_id},
     )
     row = cur.fetchone()
     if row is None:
         raise DeliveryError(f"delivery {delivery_id} was not 'sending' any more; another process changed it")
     return row[0]
-
-
-def _write_outbox(folder: Path, month: date, msg: EmailMessage, msg_id: str) -> Path:
-    """The mail as an .eml file (RFC 5322, CRLF), named after its Message-ID: a re-run replaces it."""
-    out = folder / month_label(month)
-    out.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", msg_id.strip("<>").split("@")[0]) + ".eml"
-    path = out / name
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(msg.as_bytes())
-    tmp.replace(path)
-    return path

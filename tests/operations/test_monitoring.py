@@ -221,7 +221,8 @@ def contacts() -> dict[str, str]:
 def october_template(pg_admin_params, tmp_path_factory):
     """October 2024 as it stands on 10 November, built once per module as a template database: the
     sample returns (three agencies missing, one rejected, Gmobile missing) and far fewer
-    measurements than usual, loaded as the monitoring DAG's load_before_check loads them."""
+    measurements than usual, loaded as the monitoring DAG's load tasks load them (the monthly
+    tasks' own functions), on a day when the loads are due."""
     name = "tpl_" + uuid.uuid4().hex[:12]
     with contextlib.closing(psycopg2.connect(**pg_admin_params)) as admin:
         admin.autocommit = True
@@ -234,8 +235,10 @@ def october_template(pg_admin_params, tmp_path_factory):
         expected = generate_month_returns(OCT, data / "landing", seed=7)
         generate_month(OCT, 400, data / "landing" / "ispeed" / "2024-10", seed=3)
         cfg = dataclasses.replace(notify.operations_config(), min_measurements=1000)
-        loaded = monitoring.load_before_check(date(2024, 11, 10), run_id="monitoring-test", config=cfg)
-        assert loaded["agency_returns"] and loaded["measurements"]["rows_loaded"] > 350
+        assert monitoring.loads_due(date(2024, 11, 10), config=cfg)["due"]
+        measurements = tasks.load_measurements(OCT, run_id="monitoring-test")
+        assert tasks.load_agency_returns(OCT, run_id="monitoring-test") and measurements["rows_loaded"] > 350
+        tasks.load_operator_returns(OCT, run_id="monitoring-test")
     with contextlib.closing(psycopg2.connect(**pg_admin_params)) as admin:
         admin.autocommit = True  # Great Expectations' engine may still hold a connection
         admin.cursor().execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
@@ -282,6 +285,47 @@ def test_expected_measurements_is_the_larger_of_the_floor_and_a_share_of_recent_
         == 5000
     )
     assert not monitoring.expected_measurements([(date(2024, 10, 1), 6000)], date(2024, 10, 1), cfg)["short"]
+
+
+def test_the_loads_are_due_from_the_reminder_day_until_the_report_is_delivered(db, data_dir, monkeypatch):
+    def no_second_prepare():
+        raise AssertionError("loads_due must not prepare the warehouse (the run did)")
+
+    monkeypatch.setattr(tasks, "prepare_warehouse", no_second_prepare)
+    generate_month(OCT, 50, data_dir / "landing" / "ispeed" / "2024-10", seed=3)  # arrived, not loaded
+    cfg = notify.operations_config()
+    assert monitoring.loads_due(date(2024, 11, 9), config=cfg) == {
+        "month": "2024-10",
+        "today": "2024-11-09",
+        "due": False,
+        "reason": "before the reminder day (10)",
+    }
+    due = monitoring.loads_due(date(2024, 11, 10), config=cfg)
+    assert (due["month"], due["today"], due["due"]) == ("2024-10", "2024-11-10", True)
+    assert "2024-10" in due["reason"] and "not delivered" in due["reason"]
+    off = dataclasses.replace(cfg, load_before_check=False)
+    assert monitoring.loads_due(date(2024, 11, 12), config=off)["reason"] == "freshness.load_before_check is false"
+    # the outbox is not a delivery; a delivered report ends the loads of the month
+    query(
+        db,
+        "insert into ispeed.meta_delivery (month, sequence, attempt, mode, status, pdf_sha256, outbox_path)"
+        " values ('2024-10-01', 1, 1, 'outbox', 'written_to_outbox', 'x', '/tmp/x.eml') returning 1",
+    )
+    assert monitoring.loads_due(date(2024, 11, 12), config=cfg)["due"]
+    query(
+        db,
+        "insert into ispeed.meta_delivery (month, sequence, attempt, mode, status, pdf_sha256, delivered_at)"
+        " values ('2024-10-01', 1, 1, 'smtp', 'delivered', 'x', now()) returning 1",
+    )
+    assert monitoring.loads_due(date(2024, 11, 12), config=cfg) | {"today": None} == {
+        "month": "2024-10",
+        "today": None,
+        "due": False,
+        "reason": "the report of 2024-10 was delivered",
+    }
+    assert monitoring.loads_due(date(2024, 12, 10), config=cfg)["due"]  # November's window
+    # it only says whether: nothing was loaded
+    assert query(db, "select count(*) from ispeed.meta_load") == [(0,)]
 
 
 def test_reminders_go_to_each_late_sender_in_vietnamese_once_a_day(october, smtp):

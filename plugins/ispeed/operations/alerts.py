@@ -1,18 +1,21 @@
 """Alerts to the data engineers (docs/operations.md, "Alerts").
 
-``on_task_failure(context)`` is the ``on_failure_callback`` of every task of the monthly and the
-monitoring DAG (their ``default_args``). Airflow calls it once a task has failed for good (after its
-retries; a retry calls ``on_retry_callback``, which we leave alone). It mails the data engineers of
-include/config/operations.yaml: DAG, task, run, reporting month, try, the error's first lines and
-the link to the task's log; and records the alert in ``ispeed.meta_alert``.
+``on_task_failure`` is the ``on_failure_callback`` of every task of the monthly and the monitoring
+DAG (their ``default_args``): an instance of TaskFailureNotifier, an Airflow notifier built as the
+smtp provider's SmtpNotifier is (a BaseNotifier whose ``notify(context)`` sends). Airflow calls it
+once a task has failed for good (after its retries; a retry calls ``on_retry_callback``, which we
+leave alone). It mails the data engineers of include/config/operations.yaml: DAG, task, run,
+reporting month, try, the error's first lines and the link to the task's log; and records the
+alert in ``ispeed.meta_alert``.
 
 It never raises: an alert that cannot be sent or recorded is logged and swallowed, so that the
 task's own error stays the one Airflow shows. (Airflow would catch it too, but a callback that
 raises leaves a confusing second traceback in the log.)
 
-``email_on_failure`` is deprecated in Airflow 3, and the smtp provider's SmtpNotifier sends a
-single HTML body without recording anything; this callback uses the same connection
-(``smtp_default``) through ispeed.operations.notify, writes to the outbox when there is none, and keeps a record.
+Why not SmtpNotifier itself: it sends a single HTML body through the hook's retrying
+``send_email_smtp``, without recording anything; this notifier uses the same connection
+(``smtp_default``) through ispeed.mail, sends plain text and HTML, writes to the outbox when there
+is no connection, and keeps a record. Its texts are include/templates/alerts/task_failure.*.
 
 Light on import: the DAG files import it at parse time.
 """
@@ -24,6 +27,8 @@ import logging
 import traceback
 from datetime import date, datetime
 from typing import Any
+
+from airflow.sdk import BaseNotifier
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +76,7 @@ def run_month(context: dict[str, Any]) -> date | None:
 def error_lines(exc: BaseException | str | None, *, lines: int = ERROR_LINES, chars: int = ERROR_CHARS) -> list[str]:
     """The first lines of the error: its type and message (and what caused it), then where it was
     raised. Passwords in connection strings are masked."""
-    import re
+    from ispeed.mail import mask_secrets
 
     if exc is None:
         return ["(Airflow gave no exception: the task may have been killed, timed out or marked failed by hand)"]
@@ -86,9 +91,7 @@ def error_lines(exc: BaseException | str | None, *, lines: int = ERROR_LINES, ch
         if frames:
             last = frames[-1]
             text += f"\n  at {last.filename}:{last.lineno} in {last.name}"
-    text = re.sub(r"(?i)(password|passwd|pwd)=\S+", r"\1=***", text)
-    text = re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
-    out = text.splitlines()[:lines]
+    out = mask_secrets(text).splitlines()[:lines]
     total = 0
     kept = []
     for line in out:
@@ -141,14 +144,30 @@ def failure_info(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- the callback
-def on_task_failure(context: dict[str, Any]) -> None:
-    """on_failure_callback: alert the data engineers (mail + ispeed.meta_alert). Never raises."""
-    try:
-        result = send_task_failure_alert(context)
+# ---------------------------------------------------------------- the notifier
+class TaskFailureNotifier(BaseNotifier):
+    """on_failure_callback: alert the data engineers (mail + ispeed.meta_alert). Calling it never
+    raises; ``notify`` (what it calls) raises only when even the configuration cannot be read."""
+
+    template_fields = ()  # the texts are include/templates/alerts/, rendered with the alert's own filters
+
+    def __init__(self, *, config=None):
+        super().__init__()
+        self.config = config  # None: include/config/operations.yaml, read at each alert
+
+    def notify(self, context: dict[str, Any]) -> None:
+        result = send_task_failure_alert(context, config=self.config)
         log.info("failure alert: %s", result.get("status"))
-    except Exception:
-        log.exception("the failure alert could not be sent or recorded (the task's own error is above)")
+
+    def __call__(self, *args) -> None:
+        try:
+            super().__call__(*args)
+        except Exception:
+            log.exception("the failure alert could not be sent or recorded (the task's own error is above)")
+
+
+#: the one notifier of both DAGs (``default_args``)
+on_task_failure = TaskFailureNotifier()
 
 
 def send_task_failure_alert(context: dict[str, Any], *, config=None) -> dict:
@@ -160,9 +179,7 @@ def send_task_failure_alert(context: dict[str, Any], *, config=None) -> dict:
     cfg = config or notify.operations_config()
     month = date.fromisoformat(info["month"]) if info["month"] else None
     mail = notify.render_mail("alerts", "task_failure", {"info": info, "month": month})
-    msg_id = notify.message_id(
-        cfg, "alert", info["dag_id"], info["task_id"], info["run_id"], f"try{info['try_number']}"
-    )
+    msg_id = cfg.message_id("alert", info["dag_id"], info["task_id"], info["run_id"], f"try{info['try_number']}")
     result = notify.send_mail(
         "alerts",
         mail,

@@ -1,20 +1,20 @@
-"""One way to send the pipeline's own mails: alerts to the data engineers and reminders (đôn đốc) to
-agencies and operators (docs/operations.md).
+"""The pipeline's own mails: alerts to the data engineers and reminders (đôn đốc) to agencies and
+operators (docs/operations.md): their configuration, their Vietnamese formatting, their templates.
 
-    cfg = operations_config()                              # include/config/operations.yaml
+    cfg = operations_config()                                    # include/config/operations.yaml
     mail = render_mail("reminders", "agency_return", context)    # subject, plain text, HTML
-    result = send_mail("reminders", mail, to=[...], message_id=..., month=...)
+    result = send_mail("reminders", mail, to=[...], msg_id=..., month=...)
 
 Texts are Jinja2 templates in include/templates/alerts/ and include/templates/reminders/, three
 files per mail: ``<name>.subject.txt``, ``<name>.txt`` and ``<name>.html``. The HTML is autoescaped:
 agency names and error messages come from files other people wrote and cannot inject markup.
 
-Mails go through the same Airflow connection as the report (``email.smtp_conn_id`` of
-include/config/report.yaml, ``smtp_default``) with ispeed.delivery.send_smtp. Without that
-connection they are written as .eml files to ``<data dir>/<report outbox>/alerts/YYYY-MM/`` or
-``.../reminders/YYYY-MM/`` (unless report.yaml's ``outbox_when_no_connection`` is false: then a
-missing connection is an error). Nothing here records anything: the callers (ispeed.operations.alerts,
-ispeed.operations.monitoring) record every mail in the warehouse with the result returned here.
+Mails leave through ispeed.mail, as the report does: the report's Airflow connection
+(``email.smtp_conn_id`` of include/config/report.yaml, ``smtp_default``), or without it .eml files
+in ``<data dir>/<report outbox>/alerts/YYYY-MM/`` or ``.../reminders/YYYY-MM/`` (unless report.yaml's
+``outbox_when_no_connection`` is false: then a missing connection is an error). Nothing here
+records anything: the callers (ispeed.operations.alerts, reminders, deadline) record every mail in
+the warehouse with the result returned here.
 
 Light on import: the DAG files import the modules that import this one at parse time.
 """
@@ -22,28 +22,22 @@ Light on import: the DAG files import the modules that import this one at parse 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, parseaddr
+from email.utils import getaddresses, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ispeed import paths
 from ispeed.config import ConfigError, email_addresses, load_yaml
-from ispeed.mail import Sender, smtp_policy
+from ispeed.mail import Mail, Sender, SendResult, clean_error, render, send, templates
+from ispeed.mail import compose as mail_compose
+from ispeed.months import month_label
 
 log = logging.getLogger(__name__)
 
 KINDS = ("alerts", "reminders")
-
-
-class NotifyError(RuntimeError):
-    """A mail could not be handed to the server (or the outbox is forbidden and there is no
-    connection)."""
 
 
 # ---------------------------------------------------------------- configuration
@@ -170,114 +164,25 @@ def vn_month(value: date | str) -> str:
 
 @lru_cache(maxsize=4)
 def _environment(kind: str):
-    import jinja2
-
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR / kind)),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm"), default_for_string=False, default=False
-        ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(vn_number=vn_number, vn_date=vn_date, vn_month=vn_month, spaced=spaced)
-    return env
+    return templates(kind, vn_number=vn_number, vn_date=vn_date, vn_month=vn_month, spaced=spaced)
 
 
-@dataclass(frozen=True)
-class Mail:
-    subject: str
-    text: str
-    html: str
-    attachments: tuple[tuple[str, bytes, str, str], ...] = ()  # (file name, bytes, maintype, subtype)
-
-
-def render_mail(kind: str, name: str, context: dict[str, Any]) -> Mail:
+def render_mail(kind: str, name: str, context: dict[str, Any], attachments: tuple = ()) -> Mail:
     """Subject, plain text and HTML from include/templates/<kind>/<name>.{subject.txt,txt,html}."""
-    env = _environment(kind)
-    subject = " ".join(env.get_template(f"{name}.subject.txt").render(context).split())
-    context = dict(context, subject=subject)
-    return Mail(
-        subject=subject,
-        text=env.get_template(f"{name}.txt").render(context),
-        html=env.get_template(f"{name}.html").render(context),
-    )
+    return render(_environment(kind), name, context, attachments)
+
+
+def issuer() -> dict:
+    """Who the mails speak for (report.yaml's issuer) and to whom the report goes."""
+    from ispeed.report.settings import report_config
+
+    cfg = report_config()
+    return {"full_name": cfg.issuer.full_name, "short_name": cfg.issuer.short_name, "recipient": cfg.document.recipient}
 
 
 # ---------------------------------------------------------------- sending
-@dataclass
-class SendResult:
-    """What happened to one mail: status 'sent' (the server accepted it), 'written_to_outbox' (no
-    connection) or 'failed' (error says why)."""
-
-    status: str
-    message_id: str
-    recipients: list[str]
-    outbox_path: str | None = None
-    refused: dict = field(default_factory=dict)
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("sent", "written_to_outbox")
-
-    def as_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "message_id": self.message_id,
-            "recipients": self.recipients,
-            "outbox_path": self.outbox_path,
-            "refused": sorted(self.refused),
-            "error": self.error,
-        }
-
-
-def message_id(cfg: OperationsConfig, *parts: Any) -> str:
-    """A stable Message-ID from the parts: the same mail (same alert, same reminder of the same day)
-    gets the same one, so that a retry is recognisable."""
-    local = ".".join(re.sub(r"[^A-Za-z0-9_-]+", "_", str(p)).strip("_") for p in parts if p not in (None, ""))
-    return f"<ispeed-{local}@{cfg.domain}>"
-
-
-def build_message(
-    cfg: OperationsConfig,
-    mail: Mail,
-    *,
-    to: list[str],
-    cc: list[str] = (),
-    msg_id: str,
-    reply_to: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> EmailMessage:
-    msg = EmailMessage(policy=smtp_policy())
-    msg["Subject"] = mail.subject
-    msg["From"] = cfg.sender
-    msg["To"] = ", ".join(to)
-    if cc:
-        msg["Cc"] = ", ".join(cc)
-    if reply_to or cfg.reply_to:
-        msg["Reply-To"] = reply_to or cfg.reply_to
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = msg_id
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to the robot
-    for key, value in (headers or {}).items():
-        msg[key] = value
-    msg.set_content(mail.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(mail.html, subtype="html", charset="utf-8")
-    for filename, data, maintype, subtype in mail.attachments:
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return msg
-
-
-def _clean_error(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return re.sub(r"(?i)(password|passwd|pwd)=\S+", r"\1=***", text)[:2000]
-
-
 def send_mail(
     kind: str,
     mail: Mail,
@@ -290,61 +195,34 @@ def send_mail(
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> SendResult:
-    """Send one mail through the report's SMTP connection, or write it to the outbox. Never raises
-    for a mail that could not be sent: the result says 'failed' and why (the callers record it and
-    decide). Raises ValueError only for a call without any recipient."""
+    """Send one mail through the report's SMTP connection, or write it to the outbox
+    (``<outbox>/<kind>/YYYY-MM/``). Never raises for a mail that could not be sent: the result says
+    'failed' and why (the callers record it and decide). Raises ValueError only for a call without
+    any recipient."""
     cfg = config or operations_config()
     to, cc = [a for a in to if a], [a for a in cc if a]
     recipients = [addr for _, addr in getaddresses([*to, *cc])]
     if not recipients:
         raise ValueError("a mail needs at least one recipient")
     try:
-        msg = build_message(cfg, mail, to=to, cc=cc, msg_id=msg_id, reply_to=reply_to, headers=headers)
+        msg = mail_compose(
+            mail,
+            sender=cfg.sender,
+            to=to,
+            cc=cc,
+            reply_to=reply_to or cfg.reply_to,
+            msg_id=msg_id,
+            # RFC 3834: no vacation auto-replies to the robot
+            headers={"Auto-Submitted": "auto-generated", **(headers or {})},
+        )
     except Exception as exc:
         log.exception("could not build the mail %r", mail.subject)
-        return SendResult("failed", msg_id, recipients, error=_clean_error(exc))
-    try:
-        from ispeed import delivery
-
-        connection = delivery.smtp_connection(cfg.smtp_conn_id)
-    except Exception as exc:
-        log.exception("could not look up the Airflow connection %r", cfg.smtp_conn_id)
-        return SendResult("failed", msg_id, recipients, error=_clean_error(exc))
-    if connection is None:
-        if not cfg.outbox_when_no_connection:
-            return SendResult(
-                "failed",
-                msg_id,
-                recipients,
-                error=f"no Airflow connection {cfg.smtp_conn_id!r} and report.yaml forbids the outbox",
-            )
-        try:
-            path = write_outbox(cfg, kind, month, msg, msg_id)
-        except Exception as exc:
-            log.exception("could not write the mail %r to the outbox", mail.subject)
-            return SendResult("failed", msg_id, recipients, error=_clean_error(exc))
-        log.warning("no Airflow connection %r: mail %r written to %s (not sent)", cfg.smtp_conn_id, mail.subject, path)
-        return SendResult("written_to_outbox", msg_id, recipients, outbox_path=str(path))
-    try:
-        refused = delivery.send_smtp(cfg.smtp_conn_id, msg, cfg.sender_address, recipients) or {}
-    except Exception as exc:
-        log.warning("mail %r to %s not sent: %s", mail.subject, ", ".join(recipients), _clean_error(exc))
-        return SendResult("failed", msg_id, recipients, error=_clean_error(exc))
-    if refused:
-        log.warning("the server refused some recipients of %r: %s", mail.subject, sorted(refused))
-    log.info("mail %r sent to %s (Message-ID %s)", mail.subject, ", ".join(recipients), msg_id)
-    return SendResult("sent", msg_id, recipients, refused={k: list(v) for k, v in refused.items()})
-
-
-def write_outbox(cfg: OperationsConfig, kind: str, month: date | None, msg: EmailMessage, msg_id: str) -> Path:
-    """<outbox>/<kind>/YYYY-MM/<Message-ID>.eml (CRLF, RFC 5322); the same mail again replaces it."""
-    from ispeed.months import month_label
-
-    folder = cfg.outbox / kind / (month_label(month) if month else "no-month")
-    folder.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", msg_id.strip("<>").split("@")[0])[:180] + ".eml"
-    path = folder / name
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(msg.as_bytes())
-    tmp.replace(path)
-    return path
+        return SendResult("failed", msg_id, recipients, error=clean_error(exc))
+    return send(
+        msg,
+        conn_id=cfg.smtp_conn_id,
+        sender=cfg.sender_address,
+        recipients=recipients,
+        outbox=cfg.outbox / kind / (month_label(month) if month else "no-month"),
+        outbox_when_no_connection=cfg.outbox_when_no_connection,
+    )
