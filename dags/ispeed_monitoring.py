@@ -1,22 +1,30 @@
-"""ispeed_monitoring: reminders while the previous month's data is late, and an alert when its report
-misses the deadline (docs/operations.md).
+"""
+### ispeed_monitoring
 
-Runs at 08:00 and 17:00 Asia/Ho_Chi_Minh every day (``monitoring.schedule`` of
-include/config/operations.yaml), with the run's logical date as "now":
+Reminders while last month's data is late (đôn đốc), and an alert when its report misses the
+deadline (docs/operations.md). Runs at 08:00 and 17:00 Asia/Ho_Chi_Minh every day
+(`monitoring.schedule` of include/config/operations.yaml), with the run's logical date as "now".
 
-    prepare_warehouse -> load_before_check -> check_freshness
-                      -> check_report_deadline
+```
+prepare_warehouse ─┬─> loads_due ─> month_loads: pull_exports ─> load_measurements
+                   │                             load_agency_returns
+                   │                             load_operator_returns
+                   │                 ─> check_freshness (whatever the loads did)
+                   └─> check_report_deadline
+```
 
-- from the reminder day (the 10th) until the previous month's report is delivered:
-  load_before_check loads what has arrived for the month (the monthly DAG's own idempotent loads),
-  then check_freshness reminds each agency and operator whose return is missing or rejected, in
+- **loads_due**: from the reminder day (the 10th) until last month's report is delivered, the
+  month's loads run, as the monthly DAG's own idempotent loads (the same task group,
+  `ispeed.task_groups`), so that the check sees what has landed and a rejected return is found
+  early. Otherwise they are skipped, and a skipped task records no asset event.
+- **check_freshness**: reminds each agency and operator whose return is missing or rejected, in
   Vietnamese, at its contact, and sends the data engineers a digest when the month has too few
   i-Speed measurements or returns are outstanding: at most one mail per recipient per day, every
-  one recorded in ispeed.meta_reminder;
-- from the 15th at 17:00, while the previous month's report is not delivered, check_report_deadline
-  alerts the data engineers once a day (ispeed.meta_alert).
+  one recorded in `ispeed.meta_reminder`.
+- **check_report_deadline**: from the 15th at 17:00, while last month's report is not delivered,
+  alerts the data engineers once a day (`ispeed.meta_alert`).
 
-Outside those windows the tasks return at once. Each task is one call into ispeed.operations.monitoring.
+Outside those windows the checks return at once.
 """
 
 from __future__ import annotations
@@ -24,10 +32,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, TriggerRule, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, TriggerRule, dag, task
 
 from ispeed import assets
 from ispeed.operations.alerts import on_task_failure
+from ispeed.task_groups import month_loads
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
@@ -50,13 +59,6 @@ default_args = {
 }
 
 
-def _now():
-    """The run's "now": its logical date (the trigger time of a CronTriggerTimetable), or run_after
-    for a manual run without one."""
-    run = get_current_context()["dag_run"]
-    return run.logical_date or run.run_after
-
-
 @dag(
     dag_id="ispeed_monitoring",
     description="Reminders while last month's data is late (đôn đốc), and an alert when its report misses the deadline",
@@ -76,32 +78,38 @@ def ispeed_monitoring():
 
         return tasks.prepare_warehouse()
 
-    @task(outlets=assets.LOADED)
-    def load_before_check() -> dict:
-        """From the reminder day until the report is delivered: load what has arrived for last month."""
-        from ispeed.months import LOCAL_TZ as TZ
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def loads_due() -> str | None:
+        """Last month (YYYY-MM) when its loads are due today, else nothing: the loads are skipped."""
+        from ispeed import tasks
+        from ispeed.months import LOCAL_TZ
         from ispeed.operations import monitoring
 
-        return monitoring.load_before_check(_now().astimezone(TZ).date(), run_id=get_current_context()["run_id"])
+        due = monitoring.loads_due(tasks.run_time().astimezone(LOCAL_TZ).date())
+        print(f"loads of {due['month']}: {'due' if due['due'] else 'skipped'} ({due['reason']})")
+        return due["month"] if due["due"] else None
 
     @task(trigger_rule=TriggerRule.ALL_DONE, inlets=[*assets.LOADED, assets.REPORT_DELIVERY])
     def check_freshness() -> dict:
         """Reminders (at most one per recipient per day) for last month's missing data."""
-        from ispeed.months import LOCAL_TZ as TZ
+        from ispeed import tasks
+        from ispeed.months import LOCAL_TZ
         from ispeed.operations import monitoring
 
-        return monitoring.check_freshness(_now().astimezone(TZ).date(), run_id=get_current_context()["run_id"])
+        today = tasks.run_time().astimezone(LOCAL_TZ).date()
+        return monitoring.check_freshness(today, run_id=tasks.run_id())
 
     @task(inlets=[assets.REPORT, assets.REPORT_DELIVERY, assets.RUN_SUMMARY])
     def check_report_deadline() -> dict:
         """Alert (once a day) when last month's report is past its deadline and not delivered."""
+        from ispeed import tasks
         from ispeed.operations import monitoring
 
-        return monitoring.check_report_deadline(_now(), run_id=get_current_context()["run_id"])
+        return monitoring.check_report_deadline(tasks.run_time(), run_id=tasks.run_id())
 
     ready = prepare_warehouse()
-    loaded = load_before_check()
-    ready >> loaded >> check_freshness()
+    due = loads_due()
+    ready >> due >> month_loads(due) >> check_freshness()
     ready >> check_report_deadline()
 
 

@@ -1,19 +1,81 @@
-"""The functions the monthly DAG's tasks call, one per task. Each takes plain arguments and
-returns something small enough for XCom (a dict of counts), so that a test or a shell can call it
-without a scheduler."""
+"""The one adapter between Airflow and the package: the functions the DAGs' tasks call, one per
+task, and ``RunContext``, what a task needs to know of its run.
+
+Each function takes plain arguments (a month, a run id) and returns something small enough for
+XCom (a dict of counts), so that a test, the command line or a shell can call it without a
+scheduler. Only ``RunContext.current`` reads Airflow's context: a task body is
+
+    run = tasks.RunContext.current(month)
+    return tasks.load_agency_returns(run.month, run_id=run.run_id)
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from ispeed.config import pipeline_config
 from ispeed.measurements import load as measurements
-from ispeed.months import month_label
+from ispeed.months import month_label, parse_month, reporting_month
 from ispeed.warehouse import connection as warehouse
-from ispeed.warehouse import migrations, reference
+from ispeed.warehouse import locks, migrations, reference
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a task knows of its DAG run: the month it works on, the run's id, its params and type."""
+
+    month: date
+    run_id: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    run_type: str = "manual"
+
+    @classmethod
+    def current(cls, month: str | None = None) -> RunContext:
+        """The running task's context (inside a task only). ``month``: the XCom of the task that
+        decided the month (YYYY-MM); without it, the month the run reports."""
+        from airflow.sdk import get_current_context
+
+        ctx = get_current_context()
+        params = dict(ctx.get("params") or {})
+        if month is None:
+            month = month_label(reporting_month(run_time(), params.get("reporting_month")))
+        return cls(parse_month(month), ctx["run_id"], params, str(ctx["dag_run"].run_type))
+
+    @property
+    def reload(self) -> bool:
+        """Param ``reload``: replace the month's measurements from all their files."""
+        return bool(self.params.get("reload"))
+
+    @property
+    def resend_report(self) -> bool:
+        """Param ``resend_report``: email the report again even if it was delivered."""
+        return bool(self.params.get("resend_report"))
+
+    @property
+    def send_report(self) -> bool:
+        """Whether this run emails the report (param ``send_report``; see ``should_send``)."""
+        return should_send(self.run_type, self.params.get("send_report") or "auto")
+
+
+def run_time() -> datetime:
+    """The running DAG run's "now" (inside a task only): its logical date, the trigger time of a
+    CronTriggerTimetable, or run_after for a manual run without one. Nothing here calls now()."""
+    from airflow.sdk import get_current_context
+
+    run = get_current_context()["dag_run"]
+    return run.logical_date or run.run_after
+
+
+def run_id() -> str:
+    """The running DAG run's id (inside a task only)."""
+    from airflow.sdk import get_current_context
+
+    return get_current_context()["run_id"]
 
 
 def prepare_warehouse() -> dict:
@@ -91,7 +153,7 @@ def render_report(month: date, *, run_id: str | None = None) -> dict:
     with warehouse.connection() as conn:
         # Two runs of the same month render one after the other (the files have fixed names).
         with conn.cursor() as cur:
-            cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"ispeed:report_render:{month_label(month)}",))
+            locks.for_transaction(cur, locks.month_key("report_render", month))
         data = collect_report_data(conn, month)
         rendered = render(data, report_folder(month))
         delivery.record_report(rendered, run_id=run_id, conn=conn)
@@ -129,3 +191,21 @@ def pull_exports(month: date) -> dict:
     from ispeed.measurements import http_source as http_pull
 
     return http_pull.pull_month(month)
+
+
+def summarize_current_run() -> dict:
+    """The running DAG run's one-screen summary (ispeed.operations.summary), from Airflow's context:
+    its month even when the task ``reporting_month`` failed (param, XCom or logical date), and the
+    state of every task so far."""
+    from airflow.sdk import get_current_context
+
+    from ispeed.operations import summary
+    from ispeed.operations.alerts import run_month
+
+    ctx = get_current_context()
+    month = run_month(ctx)
+    if month is None:
+        raise ValueError("the run's reporting month cannot be found (param, XCom or logical date)")
+    return summary.summarize_run(
+        month, ctx["run_id"], task_states=summary.task_states_of_run(ctx), dag_id=ctx["dag"].dag_id
+    )

@@ -58,5 +58,50 @@ def test_the_monitoring_dag_is_configured(dagbag):
     assert names(monthly.task_dict["render_report"].outlets) == ["ispeed.meta_report"]
     assert "ispeed.fact_agency_return" in names(dag.task_dict["check_freshness"].inlets)
     summarize = monthly.task_dict["summarize_run"]
-    assert summarize.trigger_rule == "all_done" and summarize.is_teardown
-    assert summarize.upstream_task_ids == set(monthly.task_dict) - {"summarize_run"}
+    # a teardown (runs after everything, whatever happened) whose setup is prepare_warehouse
+    assert summarize.trigger_rule == "all_done_setup_success" and summarize.is_teardown
+    assert monthly.task_dict["prepare_warehouse"].is_setup
+    assert summarize.get_flat_relative_ids(upstream=True) == set(monthly.task_dict) - {"summarize_run"}
+
+
+MONTHLY_TASKS = {
+    "reporting_month", "prepare_warehouse", "pull_exports", "load_measurements", "load_agency_returns",
+    "load_operator_returns", "compute_compliance", "render_report", "deliver_report", "summarize_run",
+}  # fmt: skip
+
+
+def test_the_monthly_task_ids_are_those_users_script_against(dagbag):
+    monthly = dagbag.dags["ispeed_monthly_report"]
+    assert set(monthly.task_dict) == MONTHLY_TASKS
+    assert monthly.task_dict["pull_exports"].downstream_task_ids == {"load_measurements"}
+    for load in ("load_measurements", "load_agency_returns", "load_operator_returns"):
+        assert monthly.task_dict[load].downstream_task_ids == {"compute_compliance", "summarize_run"}
+    assert monthly.task_dict["prepare_warehouse"].downstream_task_ids >= {"pull_exports", "load_agency_returns"}
+
+
+def test_the_monitoring_dag_shows_its_loads_and_prepares_the_warehouse_once(dagbag):
+    dag = dagbag.dags["ispeed_monitoring"]
+    loads = {"pull_exports", "load_measurements", "load_agency_returns", "load_operator_returns"}
+    assert set(dag.task_dict) == {"prepare_warehouse", "loads_due", "check_freshness", "check_report_deadline"} | loads
+    # the same loads as the monthly DAG's, with the same lineage
+    monthly = dagbag.dags["ispeed_monthly_report"]
+    for task_id in loads:
+        assert dag.task_dict[task_id].outlets == monthly.task_dict[task_id].outlets, task_id
+    # outside the window loads_due skips the loads (no asset event), and check_freshness runs all the same
+    assert dag.task_dict["loads_due"].downstream_task_ids == {
+        "pull_exports",
+        "load_measurements",
+        "load_agency_returns",
+        "load_operator_returns",
+    }
+    assert dag.task_dict["check_freshness"].upstream_task_ids == {
+        "load_measurements",
+        "load_agency_returns",
+        "load_operator_returns",
+    }
+    assert dag.task_dict["check_freshness"].trigger_rule == "all_done"
+
+
+def test_the_dags_docs_keep_their_line_breaks(dagbag):
+    for dag in dagbag.dags.values():
+        assert "```" in dag.doc_md, dag.dag_id  # the flow is a code block: Markdown keeps its lines
