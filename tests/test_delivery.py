@@ -162,6 +162,84 @@ def test_the_mail_reaches_the_server_with_both_bodies_and_the_files(smtp, render
     assert (pdf_path, pdf_sha, fingerprint) == (str(rendered.pdf_path), rendered.pdf_sha256, rendered.fingerprint)
 
 
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 signed by itself: (certificate file, key file)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_tls_and_the_login_as_the_connection_sets_them(monkeypatch, rendered, db, tmp_path, mode):
+    """The provider's settings: STARTTLS (``disable_ssl``, as for port 587) or SSL from the first
+    byte (``disable_tls``, as for 465); the login only inside TLS (the server refuses it before);
+    ``ssl_context: none`` for a self-signed certificate, which the default refuses."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(*self_signed(tmp_path))
+    inbox = Inbox(free_port())
+    # aiosmtpd offers AUTH only after its STARTTLS; under SSL from the first byte it must be told the session is safe
+    server = (
+        {"tls_context": tls, "require_starttls": True}
+        if mode == "starttls"
+        else {"ssl_context": tls, "auth_require_tls": False}
+    )
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, authenticator=inbox.authenticate, **server)
+    controller.start()
+    extra = {"disable_ssl": True} if mode == "starttls" else {"disable_tls": True}
+
+    def connection(**more) -> str:
+        return json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": inbox.port,
+                "login": "stttt",
+                "password": "s3cret-pass",
+                "extra": extra | {"timeout": 5, "retry_limit": 0} | more,
+            }
+        )
+
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", connection())  # the certificate is checked
+        with pytest.raises(DeliveryError, match="CERTIFICATE_VERIFY_FAILED"):
+            deliver_report(MONTH, rendered, run_id="r1")
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", connection(ssl_context="none"))
+        assert deliver_report(MONTH, rendered, run_id="r1")["status"] == "delivered"
+    finally:
+        controller.stop()
+    assert len(inbox.mails) == 1 and inbox.logins == [(b"stttt", b"s3cret-pass")]
+    assert [r[3] for r in deliveries(db)] == ["failed", "delivered"]
+
+
 def test_the_connection_in_uri_form_as_docker_compose_sets_it(monkeypatch, smtp, rendered):
     monkeypatch.setenv(
         "AIRFLOW_CONN_SMTP_DEFAULT",

@@ -281,16 +281,6 @@ class SendResult:
     def ok(self) -> bool:
         return self.status in ("sent", "written_to_outbox")
 
-    def as_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "message_id": self.message_id,
-            "recipients": self.recipients,
-            "outbox_path": self.outbox_path,
-            "refused": sorted(self.refused),
-            "error": self.error,
-        }
-
 
 def send(
     msg: EmailMessage,

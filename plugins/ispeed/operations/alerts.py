@@ -180,21 +180,19 @@ def send_task_failure_alert(context: dict[str, Any], *, config=None) -> dict:
     month = date.fromisoformat(info["month"]) if info["month"] else None
     mail = notify.render_mail("alerts", "task_failure", {"info": info, "month": month})
     msg_id = cfg.message_id("alert", info["dag_id"], info["task_id"], info["run_id"], f"try{info['try_number']}")
-    result = notify.send_mail(
-        "alerts",
+    result = send_alert(
+        "task_failure",
         mail,
-        to=list(cfg.data_engineers),
-        msg_id=msg_id,
+        info=info,
         month=month,
+        msg_id=msg_id,
         config=cfg,
         headers={
-            "X-ISpeed-Alert": "task_failure",
             "X-ISpeed-DAG": str(info["dag_id"]),
             "X-ISpeed-Task": str(info["task_id"]),
             "X-ISpeed-Month": info["month"] or "",
         },
     )
-    record_alert("task_failure", info=info, month=month, mail=mail, result=result)
     out = {
         "status": result.status,
         "message_id": result.message_id,
@@ -204,6 +202,29 @@ def send_task_failure_alert(context: dict[str, Any], *, config=None) -> dict:
     if not result.ok:
         log.warning("failure alert for %s.%s not sent: %s", info["dag_id"], info["task_id"], result.error)
     return out
+
+
+def send_alert(
+    kind: str,
+    mail,
+    *,
+    info: dict,
+    month: date | None,
+    msg_id: str,
+    config,
+    headers: dict[str, str],
+    dedup_key: str | None = None,
+    alert_id: int | None = None,
+):
+    """Mail an alert to the data engineers and record it (record_alert). Returns the mail's
+    SendResult; never raises for a mail that could not be sent or recorded."""
+    from ispeed.operations import notify
+
+    result = notify.send_to_data_engineers(
+        "alerts", mail, msg_id=msg_id, month=month, config=config, headers={"X-ISpeed-Alert": kind, **headers}
+    )
+    record_alert(kind, info=info, month=month, mail=mail, result=result, dedup_key=dedup_key, alert_id=alert_id)
+    return result
 
 
 def record_alert(

@@ -41,7 +41,7 @@ def check_report_deadline(
     """At ``now`` (timezone-aware), alert the data engineers when the previous month's report is past
     its deadline and not delivered; at most once a day. Returns what it found and did."""
     from ispeed.delivery import month_delivered, month_deliveries
-    from ispeed.operations.alerts import record_alert
+    from ispeed.operations.alerts import send_alert
 
     cfg = config or notify.operations_config()
     if now.tzinfo is None:
@@ -105,17 +105,16 @@ def check_report_deadline(
         claimed = cur.fetchone()
     if claimed is None:
         return out | {"status": "already_alerted_today"}
-    result = notify.send_mail(
-        "alerts",
+    result = send_alert(
+        "report_deadline",
         mail,
-        to=list(cfg.data_engineers),
-        msg_id=msg_id,
+        info=info,
         month=month,
+        msg_id=msg_id,
         config=cfg,
-        headers={"X-ISpeed-Alert": "report_deadline", "X-ISpeed-Month": month_label(month)},
-    )
-    record_alert(
-        "report_deadline", info=info, month=month, mail=mail, result=result, dedup_key=dedup_key, alert_id=claimed[0]
+        headers={"X-ISpeed-Month": month_label(month)},
+        dedup_key=dedup_key,
+        alert_id=claimed[0],
     )
     out |= {
         "status": "alerted" if result.ok else "failed",

@@ -226,3 +226,12 @@ def send_mail(
         outbox=cfg.outbox / kind / (month_label(month) if month else "no-month"),
         outbox_when_no_connection=cfg.outbox_when_no_connection,
     )
+
+
+def send_to_data_engineers(
+    kind: str, mail: Mail, *, msg_id: str, month: date | None, config: OperationsConfig, headers: dict[str, str]
+) -> SendResult:
+    """send_mail to the data engineers of operations.yaml (alerts, the digest)."""
+    return send_mail(
+        kind, mail, to=list(config.data_engineers), msg_id=msg_id, month=month, config=config, headers=headers
+    )

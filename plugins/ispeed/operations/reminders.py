@@ -365,10 +365,9 @@ def _data_engineers_digest(
     reminder_id = _claim_reminder(cur, row)
     if reminder_id is None:
         return {"status": "already_today", "reasons": reasons}
-    result = notify.send_mail(
+    result = notify.send_to_data_engineers(
         "reminders",
         mail,
-        to=list(cfg.data_engineers),
         msg_id=msg_id,
         month=month,
         config=cfg,
