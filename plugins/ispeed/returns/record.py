@@ -173,40 +173,19 @@ def record_load(
 
 
 def _staging_row(kind: ReturnKind, load_id: int, rec: dict) -> tuple:
-    note = rec["note"] if isinstance(rec["note"], str) else None
+    """A row for stage_agency_return_rows.sql or stage_operator_return_rows.sql: its file and row,
+    the sender's key, the kind's counts in the contract's order, and its texts."""
+    counts = [int(rec[c.name]) for c in kind.columns if c.is_number]
+    head = (load_id, int(rec["file_id"]), int(rec["source_row"]))
     if kind is AGENCY_RETURN:
-        return (
-            load_id,
-            int(rec["file_id"]),
-            int(rec["source_row"]),
-            rec["agency_code"],
-            *(
-                int(rec[c])
-                for c in (
-                    "staff_total",
-                    "staff_installed",
-                    "staff_measured",
-                    "staff_measurements",
-                    "citizens_helped",
-                    "cdt_members",
-                )
-            ),
-            note,
-        )
-    due = rec["remedy_due_date"] if isinstance(rec["remedy_due_date"], str) else None
-    remedy = rec["remedy"] if isinstance(rec["remedy"], str) else None
-    return (
-        load_id,
-        int(rec["file_id"]),
-        int(rec["source_row"]),
-        rec["operator_code"],
-        rec["area_code"],
-        rec["network_generation"],
-        *(int(rec[c]) for c in ("sites_in_service", "sites_commissioned", "sites_upgraded", "investment_vnd")),
-        remedy,
-        due,
-        note,
-    )
+        return (*head, rec["agency_code"], *counts, _text(rec["note"]))
+    key = (rec["operator_code"], rec["area_code"], rec["network_generation"])
+    return (*head, *key, *counts, _text(rec["remedy"]), _text(rec["remedy_due_date"]), _text(rec["note"]))
+
+
+def _text(value) -> str | None:
+    """A text cell of the frame, or None for an empty one (NaN)."""
+    return value if isinstance(value, str) else None
 
 
 def _truncate(text: str) -> str:
