@@ -40,7 +40,7 @@ from pathlib import Path
 
 from ispeed import mail, paths
 from ispeed.months import month_label
-from ispeed.report.render import RenderedReport
+from ispeed.report import RenderedReport
 from ispeed.report.settings import ReportConfig, report_config
 from ispeed.report_email import build_message
 from ispeed.warehouse import connection as warehouse
@@ -116,7 +116,7 @@ def latest_report(month: date) -> RenderedReport:
     """The month's newest rendered report (ispeed.meta_report), with the figures its mail repeats
     taken again from the warehouse. Raises DeliveryError when the month was never rendered, or when
     the warehouse no longer holds the data its PDF was rendered from (render the month again)."""
-    from ispeed.report.collect import collect_report_data
+    from ispeed.report import collect_report_data
     from ispeed.report.render import report_summary
 
     with warehouse.connection() as conn:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ispeed import mail
 from ispeed.months import month_label
-from ispeed.report.render import RenderedReport
+from ispeed.report import RenderedReport
 from ispeed.report.settings import ReportConfig
 
 
