@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from ispeed.config import PipelineConfig, pipeline_config
-from ispeed.measurements.readers import sha256_of
 from ispeed.months import month_label
 from ispeed.returns.agencies import sync_agencies
 from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
@@ -195,7 +194,7 @@ def _read_files(cur, kind: ReturnKind, month: date, load_id: int, folder: Path, 
     seen: dict[str, str] = {}
     for path in ledger.landed_files(folder, oldest_first=True):
         stat = path.stat()
-        sha = sha256_of(path)
+        sha = ledger.sha256_of(path)
         mtime = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
         sheet: ReturnSheet | None = None
         error: str | None = None

@@ -17,6 +17,7 @@ The functions taking a cursor run in the caller's transaction; the SQL is in inc
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -232,6 +233,15 @@ def record_failure(conn, load_id: int, error: str) -> None:
 
 
 # ---------------------------------------------------------------- files
+def sha256_of(path: Path) -> str:
+    """The file's sha256 (hex), by which the ledger knows its content (meta_file.sha256)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def register_file(
     cur,
     dataset: str,
