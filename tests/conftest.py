@@ -89,3 +89,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server on 127.0.0.1 for the test, and smtp_default pointing at it: its Inbox."""
+    from aiosmtpd.controller import Controller
+
+    from fixtures.smtp import Inbox, use_smtp
+
+    inbox = Inbox(free_port())
+    # AUTH without TLS, in a test only: the connection's login and password must arrive
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=inbox.port, auth_require_tls=False, authenticator=inbox.authenticate
+    )
+    controller.start()
+    use_smtp(monkeypatch, inbox.port)
+    yield inbox
+    controller.stop()

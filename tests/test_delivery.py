@@ -25,68 +25,11 @@ from ispeed.report.data import MISSING
 
 from conftest import free_port, query
 from fixtures.report_data import sample_report_data
+from fixtures.smtp import Inbox, use_smtp
 
 MONTH = date(2024, 10, 1)
 TO = ["cuc.vienthong@mic.example.org"]
 CC = ["vanphong.ubnd@haiphong.example.org", "phong.bcvt.stttt@haiphong.example.org"]
-
-
-class Inbox:
-    """What the SMTP server accepted: (envelope sender, envelope recipients, parsed message, raw)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.mails: list[tuple[str, list[str], object, bytes]] = []
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        from aiosmtpd.smtp import AuthResult, LoginPassword
-
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-            b"stttt",
-            b"s3cret-pass",
-        )
-        self.logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=ok)
-
-    async def handle_DATA(self, server, session, envelope):
-        raw = envelope.original_content or envelope.content
-        self.mails.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), BytesParser(policy=policy.default).parsebytes(raw), raw)
-        )
-        return "250 Message accepted for delivery"
-
-
-def use_smtp(monkeypatch, port: int) -> None:
-    """smtp_default -> 127.0.0.1:port, plain SMTP (the provider defaults to SSL and STARTTLS)."""
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_SMTP_DEFAULT",
-        json.dumps(
-            {
-                "conn_type": "smtp",
-                "host": "127.0.0.1",
-                "port": port,
-                "login": "stttt",
-                "password": "s3cret-pass",
-                "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5, "retry_limit": 0},
-            }
-        ),
-    )
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox(free_port())
-    # AUTH without TLS, in a test only: the connection's login and password must arrive
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=inbox.port, auth_require_tls=False, authenticator=inbox.authenticate
-    )
-    controller.start()
-    use_smtp(monkeypatch, inbox.port)
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
-import json
 import uuid
 from datetime import UTC, date, datetime
 from email import policy
@@ -26,53 +25,11 @@ from ispeed.operations import alerts, monitoring, notify, summary
 from ispeed.warehouse import connection as warehouse
 
 from conftest import free_port, query
+from fixtures.smtp import use_smtp
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 OCT = date(2024, 10, 1)
 ENGINEERS = ["dataeng.ispeed@haiphong.example.org", "tran.thi.lan.dataeng@haiphong.example.org"]
-
-
-# ---------------------------------------------------------------- a real mail server
-class Inbox:
-    def __init__(self, port: int):
-        self.port = port
-        self.mails: list[tuple[str, list[str], object]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        raw = envelope.original_content or envelope.content
-        self.mails.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), BytesParser(policy=policy.default).parsebytes(raw))
-        )
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [m for _, rcpt, m in self.mails if address in rcpt]
-
-
-def use_smtp(monkeypatch, port: int) -> None:
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_SMTP_DEFAULT",
-        json.dumps(
-            {
-                "conn_type": "smtp",
-                "host": "127.0.0.1",
-                "port": port,
-                "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5, "retry_limit": 0},
-            }
-        ),
-    )
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox(free_port())
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    use_smtp(monkeypatch, inbox.port)
-    yield inbox
-    controller.stop()
 
 
 def bodies(msg) -> tuple[str, str]:
@@ -145,7 +102,7 @@ def test_the_month_comes_from_the_param_the_xcom_or_the_logical_date():
 
 def test_a_failed_task_alerts_the_data_engineers_by_mail(smtp, db):
     alerts.on_task_failure(failure_context())
-    [(sender, rcpt, msg)] = smtp.mails
+    [(sender, rcpt, msg, _)] = smtp.mails
     assert sender == "ispeed-monitor@haiphong.example.org" and sorted(rcpt) == sorted(ENGINEERS)
     assert msg["Subject"].startswith("[i-Speed ALERT] ispeed_monthly_report.load_measurements failed (2024-12): ")
     text, html = bodies(msg)
@@ -367,7 +324,7 @@ def test_reminders_go_to_each_late_sender_in_vietnamese_once_a_day(october, smtp
     [msg] = smtp.to("baocao.haiphong@gmobile.example.org")  # operator_contacts of operations.yaml
     assert "Gmobile" in msg["Subject"] and "hạ tầng" in msg["Subject"]
     assert [a.get_filename() for a in msg.iter_attachments()] == ["operator_return_template.xlsx"]
-    assert all("phong.bcvt.stttt@haiphong.example.org" in m["Cc"] for _, _, m in smtp.mails if m["Cc"])
+    assert all("phong.bcvt.stttt@haiphong.example.org" in m["Cc"] for _, _, m, _ in smtp.mails if m["Cc"])
     [digest] = smtp.to(ENGINEERS[0])
     text, _ = bodies(digest)
     assert "too few measurements" in digest["Subject"] and "TOO FEW" in text
@@ -453,7 +410,7 @@ def test_the_deadline_alert_comes_after_the_hour_once_a_day_until_delivered(smtp
     assert smtp.mails == []
     first = monitoring.check_report_deadline(local(15, 17), run_id="scheduled__2024-11-15T10:00:00+00:00")
     assert (first["status"], first["month"], first["deadline"]) == ("alerted", "2024-10", "2024-11-15T17:00+07:00")
-    [(_, rcpt, msg)] = smtp.mails
+    [(_, rcpt, msg, _raw)] = smtp.mails
     assert sorted(rcpt) == sorted(ENGINEERS)
     assert "The report for 10/2024 is not delivered" in msg["Subject"]
     text, _ = bodies(msg)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.extensions
+from psycopg2 import sql
 
 from ispeed import paths
 
@@ -105,25 +106,12 @@ def _history(params: dict, month: date, months: int, rows: int) -> None:
         m = month
         for _ in range(months):
             m = previous_month(m)
-            cur.execute(
-                paths.read_sql("measurements/ensure_month_partition.sql").replace(
-                    "{partition}", f"ispeed.fact_measurement_{m:%Y_%m}"
-                ),
-                {"month": m},
-            )
-            cur.execute(
-                "insert into ispeed.fact_measurement (month, measurement_id, measured_at, operator_code,"
-                " network_type_code, area_code, download_mbps, upload_mbps, latency_ms, device_id, file_id,"
-                " source_line, load_id)"
-                " select %(m)s, 'H' || g, %(m)s::timestamptz + (g %% 2500000) * interval '1 second',"
-                " (array['VIETTEL','VINAPHONE','MOBIFONE','VIETNAMOBILE','GMOBILE'])[1 + g %% 5], '4G',"
-                " (array['303','304','305','306','307','308','309','311','312','313','314','315','316','317','318'])[1 + g %% 15],"
-                " 10 + (g %% 90), 5 + (g %% 20), 20 + (g %% 50), 'dev-' || (g %% 50000), 0, g, 0"
-                " from generate_series(1, %(n)s) g",
-                {"m": m, "n": rows},
-            )
+            partition = sql.Identifier("ispeed", f"fact_measurement_{m:%Y_%m}")
+            ensure = sql.SQL(paths.read_sql("measurements/ensure_month_partition.sql")).format(partition=partition)
+            cur.execute(ensure, {"month": m})
+            cur.execute(paths.read_sql("devtools/fill_history_month.sql"), {"m": m, "n": rows})
             conn.commit()
-        cur.execute("analyze ispeed.fact_measurement")
+        cur.execute(paths.read_sql("devtools/analyze_facts.sql"))
         conn.commit()
 
 
