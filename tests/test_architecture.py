@@ -17,8 +17,8 @@ PKG = ROOT / "plugins" / "ispeed"
 FLOORS = {
     # the ground: where things are, the settings, months, names, the warehouse's tables as Airflow Assets
     "paths": 0, "months": 0, "text": 0, "ispeed": 0, "assets": 0, "config": 0.5,
-    # the warehouse and the mail transport, which know no dataset
-    "warehouse": 1, "mail": 1,
+    # the warehouse, the mail transport and Great Expectations' context, which know no dataset
+    "warehouse": 1, "mail": 1, "gx_context": 1,
     # the datasets: extract, validate, load
     "measurements": 2, "returns": 2,
     # compute

@@ -71,9 +71,6 @@ def report_files(rendered: RenderedReport) -> tuple[bytes, bytes]:
 
 
 # ---------------------------------------------------------------- records
-def _rows(cur) -> list[dict]:
-    cols = [c.name for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=None) -> int:
@@ -97,7 +94,7 @@ def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=N
 def month_deliveries(cur, month: date) -> list[dict]:
     """Every delivery attempt of the month, oldest first."""
     cur.execute(paths.read_sql("delivery/month_deliveries.sql"), {"month": month})
-    return _rows(cur)
+    return warehouse.fetch_dicts(cur)
 
 
 def month_delivered(cur, month: date) -> dict | None:
@@ -122,7 +119,7 @@ def latest_report(month: date) -> RenderedReport:
     with warehouse.connection() as conn:
         with conn.cursor() as cur:
             cur.execute(paths.read_sql("delivery/latest_rendered_report.sql"), {"month": month})
-            found = _rows(cur)
+            found = warehouse.fetch_dicts(cur)
         if not found:
             raise DeliveryError(
                 f"no rendered report of {month_label(month)} in ispeed.meta_report: "

@@ -188,9 +188,9 @@ def should_send(run_type: str, send_report: str) -> bool:
 def pull_exports(month: date) -> dict:
     """i-Speed exports of the month from the HTTP source into the landing folder (nothing when no
     connection ``ispeed_http_source`` is configured: the landing folder alone is used)."""
-    from ispeed.measurements import http_source as http_pull
+    from ispeed.measurements import http_source
 
-    return http_pull.pull_month(month)
+    return http_source.pull_month(month)
 
 
 def summarize_current_run() -> dict:

@@ -25,6 +25,7 @@ from typing import Any
 import psycopg2.extensions
 
 from ispeed import paths
+from ispeed.warehouse import connection as warehouse
 
 
 def _plain(value: Any) -> Any:
@@ -34,8 +35,7 @@ def _plain(value: Any) -> Any:
 def _read(conn: psycopg2.extensions.connection, sql_file: str, month: date) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute(paths.read_sql(sql_file), {"month": month})
-        columns = [d.name for d in cur.description]
-        return [dict(zip(columns, map(_plain, row))) for row in cur.fetchall()]
+        return [{k: _plain(v) for k, v in row.items()} for row in warehouse.fetch_dicts(cur)]
 
 
 def read_compliance_by_operator(conn: psycopg2.extensions.connection, month: date) -> list[dict]:

@@ -187,8 +187,7 @@ def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict
             cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
             cur.execute(paths.read_sql(sql_file), params)
-            columns = [d.name for d in cur.description]
-            rows = [dict(zip(columns, row)) for row in cur.fetchall()]
+            rows = warehouse.fetch_dicts(cur)
         conn.rollback()  # it only read; its temporary tables go
     return rows
 

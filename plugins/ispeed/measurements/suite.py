@@ -16,15 +16,15 @@ must stay cheap.
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ispeed.config import PipelineConfig
+from ispeed.gx_context import ephemeral_context
+from ispeed.gx_context import save_result as save_document
 from ispeed.months import month_label
 
 log = logging.getLogger(__name__)
@@ -298,12 +298,6 @@ class SuiteResult:
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
 
 
-#: Great Expectations keeps its context in the process (get_context returns the same project), so
-#: two suites run at once in one process (two months loaded side by side in threads) see each
-#: other's suite and checkpoint and fail; they take turns instead.
-_GX_LOCK = threading.Lock()
-
-
 def run_suite(
     sqlalchemy_url: str,
     table: str,
@@ -314,23 +308,19 @@ def run_suite(
     """Run the suite with Great Expectations' SQL engine on ``table`` (schema-qualified name of a
     committed table) in an ephemeral context. With ``docs_folder``, GX's Data Docs (HTML) of the
     result are written there, for a data engineer to open (index.html)."""
-    with _GX_LOCK:
-        return _run_suite(sqlalchemy_url, table, rules, docs_folder, result_format)
+    with ephemeral_context() as context:
+        return _run_suite(context, sqlalchemy_url, table, rules, docs_folder, result_format)
 
 
 def _run_suite(
-    sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: Path | None, result_format: dict | str
+    context, sqlalchemy_url: str, table: str, rules: list[Rule], docs_folder: Path | None, result_format: dict | str
 ) -> SuiteResult:
     import shutil
     from urllib.parse import unquote, urlparse
 
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    # No progress bars: they would fill the task log with a line per metric batch.
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url)
     schema, name = table.split(".")
     asset = source.add_table_asset(name="checked_measurements", table_name=name, schema_name=schema)
@@ -367,7 +357,5 @@ def _run_suite(
 
 
 def save_result(result: SuiteResult, folder: Path, name: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.json"
-    path.write_text(json.dumps(result.document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    return path
+    """The load's Great Expectations result as ``<folder>/<name>.json``."""
+    return save_document(result.document, folder, name)

@@ -49,11 +49,6 @@ class ReminderError(RuntimeError):
     the day tries them again. Raised after every other one was handled, so that Airflow retries."""
 
 
-def _rows(cur) -> list[dict]:
-    cols = [c.name for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def in_reminder_window(today: date, cfg) -> bool:
     return today.day >= cfg.reminder_day
 
@@ -328,7 +323,7 @@ def _data_engineers_digest(
     cur, *, month, today, cfg, reasons, measurements, counts, outstanding, issuer, run_id
 ) -> dict:
     cur.execute(paths.read_sql("operations/reminders_of_day.sql"), {"month": month, "sent_on": today})
-    sent_today = [r for r in _rows(cur) if r["kind"] != "data_engineers"]
+    sent_today = [r for r in warehouse.fetch_dicts(cur) if r["kind"] != "data_engineers"]
     context = {
         "month": month,
         "today": today,

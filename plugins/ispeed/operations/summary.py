@@ -43,8 +43,7 @@ def _plain(value: Any) -> Any:
 
 def _query(cur, sql_file: str, params: dict) -> list[dict]:
     cur.execute(paths.read_sql(sql_file), params)
-    cols = [c.name for c in cur.description]
-    return [_plain(dict(zip(cols, r))) for r in cur.fetchall()]
+    return [_plain(row) for row in warehouse.fetch_dicts(cur)]
 
 
 def _n(value) -> str:

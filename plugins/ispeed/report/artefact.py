@@ -3,7 +3,6 @@ files written, their sha256, pages), which travels through XCom to the delivery.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -62,7 +61,3 @@ def report_folder(month: date) -> Path:
 
 def file_stem(month: date) -> str:
     return f"bao-cao-ispeed-{month_label(month)}"
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

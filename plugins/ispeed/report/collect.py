@@ -36,13 +36,13 @@ from ispeed.report.data import (
     ReportData,
     TrendPoint,
 )
+from ispeed.warehouse import connection as warehouse
 
 
 def _rows(conn, sql_file: str, month: date) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute(paths.read_sql(sql_file), {"month": month})
-        columns = [d.name for d in cur.description]
-        return [dict(zip(columns, row)) for row in cur.fetchall()]
+        return warehouse.fetch_dicts(cur)
 
 
 def _compliance_row(row: dict) -> OperatorCompliance:

@@ -33,7 +33,7 @@ from ispeed import __version__
 from ispeed.report import fmt
 from ispeed.report.annex import annex_tables
 from ispeed.report.annex_files import write_csvs, write_xlsx
-from ispeed.report.artefact import RenderedReport, file_stem, report_folder, sha256_file
+from ispeed.report.artefact import RenderedReport, file_stem, report_folder
 from ispeed.report.canvas import numbered_canvas
 from ispeed.report.data import DOES_NOT_MEET, MISSING, REJECTED, ReportData
 from ispeed.report.document import story
@@ -41,6 +41,7 @@ from ispeed.report.fonts import register_fonts
 from ispeed.report.sections.head import subject_line
 from ispeed.report.settings import ReportConfig, report_config
 from ispeed.report.styles import MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP
+from ispeed.warehouse.ledger import sha256_of
 
 # Where the other rooms import them from (delivery.py, tasks.py, devtools/bench.py).
 __all__ = [
@@ -50,7 +51,6 @@ __all__ = [
     "render_report",
     "report_folder",
     "report_summary",
-    "sha256_file",
 ]
 
 
@@ -109,8 +109,8 @@ def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
         pdf_path=pdf,
         xlsx_path=xlsx,
         csv_paths=tuple(csvs),
-        pdf_sha256=sha256_file(pdf),
-        xlsx_sha256=sha256_file(xlsx),
+        pdf_sha256=sha256_of(pdf),
+        xlsx_sha256=sha256_of(xlsx),
         fingerprint=data.fingerprint(),
         pages=pages,
         seconds=round(time.perf_counter() - started, 3),

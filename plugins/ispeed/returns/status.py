@@ -24,10 +24,9 @@ _STATUS_SQL = {
 
 def _rows(cur, dataset: str, month: date) -> list[dict]:
     cur.execute(paths.read_sql(_STATUS_SQL[dataset]), {"month": month})
-    names = [d.name for d in cur.description]
     rows = []
-    for values in cur.fetchall():
-        row = {"dataset": dataset, **dict(zip(names, values))}
+    for found in warehouse.fetch_dicts(cur):
+        row = {"dataset": dataset, **found}
         row["month"] = row["month"].isoformat()
         row["received_at"] = row["received_at"].isoformat() if row["received_at"] else None
         rows.append(row)

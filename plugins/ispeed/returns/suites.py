@@ -12,11 +12,10 @@ Great Expectations is imported inside the functions: importing it takes seconds.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
+from ispeed.gx_context import ephemeral_context, save_result
 from ispeed.returns.contract import ReturnKind
 from ispeed.returns.rules import Context, ReturnRule, Row, agency_rules, operator_rules
 
@@ -62,17 +61,15 @@ def run_suite(frame, kind: ReturnKind, rules: list[ReturnRule], required_columns
     import great_expectations as gx
 
     suite_name = f"ispeed_{kind.dataset}"
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    # no "Calculating Metrics" bars in the task log
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    source = context.data_sources.add_pandas(name="returns")
-    asset = source.add_dataframe_asset(name=kind.dataset)
-    batch = asset.add_batch_definition_whole_dataframe("load")
-    suite = context.suites.add(build_suite(suite_name, rules, required_columns))
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-    result = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
+    with ephemeral_context() as context:
+        source = context.data_sources.add_pandas(name="returns")
+        asset = source.add_dataframe_asset(name=kind.dataset)
+        batch = asset.add_batch_definition_whole_dataframe("load")
+        suite = context.suites.add(build_suite(suite_name, rules, required_columns))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
+        )
+        result = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
     unexpected: dict[str, int] = {}
     failing: dict[str, list[int]] = {}
     element_count = len(frame)
@@ -105,13 +102,6 @@ def _json_safe(value):
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
     return value
-
-
-def save_result(document: dict, folder: Path, name: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.json"
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    return path
 
 
 @dataclass

@@ -189,6 +189,12 @@ def connection(where: Target | None = None) -> Iterator[psycopg2.extensions.conn
         conn.close()
 
 
+def fetch_dicts(cur) -> list[dict]:
+    """The rows of the cursor's last query, each as a dict by column name."""
+    columns = [d.name for d in cur.description]
+    return [dict(zip(columns, row)) for row in cur.fetchall()]
+
+
 def facts_lock_key(month) -> str:
     """The advisory lock on a month's facts: shared by the compliance run, which reads the month in
     one snapshot, and exclusive to a load that replaces the month's partition (dropping a table is

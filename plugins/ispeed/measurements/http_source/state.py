@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ispeed.measurements.http_source.errors import HttpPullError
-from ispeed.measurements.readers import sha256_of
 from ispeed.months import month_label
+from ispeed.warehouse.ledger import sha256_of
 
 STATE_NAME = ".http_pull_state.json"
 MANIFEST_NAME = ".http_pull_manifest.jsonl"

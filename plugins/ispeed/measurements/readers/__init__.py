@@ -16,7 +16,7 @@ The rooms, each importing only those above it:
 
     limits.py       FileRejected, Limits and read_limits
     encodings.py    UTF-8 or not, and what else the bytes look like
-    formats.py      sniff: JSON Lines or CSV, separator, line ends (FileFormat); sha256_of
+    formats.py      sniff: JSON Lines or CSV, separator, line ends (FileFormat)
     headers.py      map_header: the header against the contract (HeaderMap)
     lines.py        physical lines, bounded and decoded one by one; a cell's clean text
     csv_rows.py     CSV records, the header's cells, rows for COPY
@@ -35,7 +35,7 @@ from ispeed.measurements.contract import MEASUREMENT_COLUMNS, Column
 from ispeed.measurements.readers.copy_source import CHUNK_CHARS, CopySource
 from ispeed.measurements.readers.csv_rows import csv_rows, read_csv_header
 from ispeed.measurements.readers.encodings import guess_encoding
-from ispeed.measurements.readers.formats import DELIMITERS, SNIFF_BYTES, FileFormat, sha256_of, sniff
+from ispeed.measurements.readers.formats import DELIMITERS, SNIFF_BYTES, FileFormat, sniff
 from ispeed.measurements.readers.headers import HeaderMap, map_header
 from ispeed.measurements.readers.jsonl_rows import jsonl_keys, jsonl_rows
 from ispeed.measurements.readers.limits import FileRejected, Limits, read_limits
@@ -57,7 +57,6 @@ __all__ = [
     "open_export",
     "read_csv_header",
     "read_limits",
-    "sha256_of",
     "sniff",
 ]
 

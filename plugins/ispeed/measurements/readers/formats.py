@@ -5,7 +5,6 @@ an HTML page, another encoding, a header of no contract column)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,15 +38,6 @@ class FileFormat:
     #: "\n" (LF or CR LF), or "\r" for a file whose lines end with CR only (classic Mac)
     line_end: str = "\n"
     limits: Limits = field(default_factory=Limits)
-
-
-def sha256_of(path: Path) -> str:
-    """The file's sha256 (hex), read in blocks: how the load ledger knows a file it has seen."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sep_name(sep: str) -> str:
