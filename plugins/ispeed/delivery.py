@@ -103,12 +103,6 @@ def month_delivered(cur, month: date) -> dict | None:
     return next((h for h in month_deliveries(cur, month) if h["status"] == "delivered"), None)
 
 
-def delivery_history(month: date) -> list[dict]:
-    """Every delivery attempt of the month, oldest first (for the status command and the docs)."""
-    with warehouse.connection() as conn, conn.cursor() as cur:
-        return month_deliveries(cur, month)
-
-
 def latest_report(month: date) -> RenderedReport:
     """The month's newest rendered report (ispeed.meta_report), with the figures its mail repeats
     taken again from the warehouse. Raises DeliveryError when the month was never rendered, or when

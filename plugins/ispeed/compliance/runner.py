@@ -139,7 +139,7 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
     with (
         warehouse.connection(where) as conn,
         locks.held(conn, locks.month_key("compliance", month)),
-        locks.held(conn, warehouse.facts_lock_key(month), shared=True),
+        locks.held(conn, locks.facts_key(month), shared=True),
     ):
         with conn.cursor() as cur:
             _begin_statistics_transaction(cur)

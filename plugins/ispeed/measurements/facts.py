@@ -89,7 +89,7 @@ def swap_partition(cur, month: date, swap: sql.Composed) -> None:
     lock, exclusive: a compliance run of the month holds it shared for its snapshot, which must
     see the month before the swap or after it (a snapshot older than a dropped table reads the new
     one as empty). Then the drop, its wait for other readers cut short and tried again."""
-    locks.for_transaction(cur, locks.month_key("facts", month))
+    locks.for_transaction(cur, locks.facts_key(month))
     for attempt in range(1, SWAP_ATTEMPTS + 1):
         cur.execute("savepoint swap_partition")
         cur.execute("select set_config('lock_timeout', %s, true)", (SWAP_LOCK_TIMEOUT,))

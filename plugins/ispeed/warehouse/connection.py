@@ -32,7 +32,6 @@ from ispeed.config import pipeline_config
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "ispeed"
-SCHEMA = "ispeed"
 
 
 class WarehouseError(RuntimeError):
@@ -193,12 +192,3 @@ def fetch_dicts(cur) -> list[dict]:
     """The rows of the cursor's last query, each as a dict by column name."""
     columns = [d.name for d in cur.description]
     return [dict(zip(columns, row)) for row in cur.fetchall()]
-
-
-def facts_lock_key(month) -> str:
-    """The advisory lock on a month's facts: shared by the compliance run, which reads the month in
-    one snapshot, and exclusive to a load that replaces the month's partition (dropping a table is
-    not safe for snapshots taken before it)."""
-    from ispeed.warehouse import locks
-
-    return locks.month_key("facts", month)

@@ -12,12 +12,16 @@ closes; a transaction lock (``for_transaction``) until the transaction ends.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from datetime import date
 
+import psycopg2
 import psycopg2.extensions
 
 from ispeed.paths import read_sql
+
+log = logging.getLogger(__name__)
 
 #: Taken (for the transaction) before a load first reads the facts: loads that replace a month's
 #: partition drop the old one, which needs every reader of the facts gone; two loads of different
@@ -28,8 +32,15 @@ MIGRATIONS = "ispeed:migrations"
 
 
 def month_key(what: str, month: date) -> str:
-    """The key of one month of ``what`` (a dataset, "facts", "compliance", "report_render", ...)."""
+    """The key of one month of ``what`` (a dataset, "compliance", "report_render", ...)."""
     return f"ispeed:{what}:{month:%Y-%m}"
+
+
+def facts_key(month: date) -> str:
+    """The lock on a month's facts: shared by the compliance run, which reads the month in one
+    snapshot, and exclusive to a load that replaces the month's partition (dropping a table is not
+    safe for snapshots taken before it)."""
+    return month_key("facts", month)
 
 
 def take(cur, key: str, *, shared: bool = False) -> None:
@@ -60,7 +71,12 @@ def held(conn, key: str, *, shared: bool = False) -> Iterator[None]:
         yield
     finally:
         if not conn.closed and conn.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_IDLE:
-            with conn.cursor() as cur:
-                release(cur, key, shared=shared)
-            if not conn.autocommit:
-                conn.commit()
+            try:
+                with conn.cursor() as cur:
+                    release(cur, key, shared=shared)
+                if not conn.autocommit:
+                    conn.commit()
+            except psycopg2.Error as exc:
+                # The block's work is committed; a connection that died since then has let go of
+                # the lock with it. Raising here would turn a finished load into a failed one.
+                log.warning("could not release the lock %s (%s); the connection's end releases it", key, exc)
