@@ -53,6 +53,17 @@ def parts(msg):
     return text, html, files
 
 
+def test_a_report_of_today_goes_from_and_to_the_institutions_of_its_date(smtp, warehouse_db):
+    # November 2026, reported on 15 December 2026: the Sở and the Ministry of Science and Technology
+    november = date(2026, 11, 1)
+    result = deliver_report(november, render_report(sample_report_data(november), report_folder(november)))
+    assert result["status"] == "delivered"
+    [(mail_from, rcpt, msg, _)] = smtp.mails
+    assert mail_from == "baocao.skhcn@haiphong.example.org" and "cuc.vienthong@most.example.org" in rcpt
+    assert msg["Subject"].startswith("Sở KH&CN Hải Phòng: Báo cáo") and msg["Subject"].endswith("tháng 11/2026")
+    assert "Bộ Khoa học và Công nghệ" in parts(msg)[0]
+
+
 def test_connection_lookup_works_outside_a_task(monkeypatch):
     use_smtp(monkeypatch, 2525)
     conn = smtp_connection("smtp_default")

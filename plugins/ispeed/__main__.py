@@ -139,7 +139,7 @@ def _format_plan(plan) -> str:
     from ispeed.months import month_label
     from ispeed.report.settings import report_config
 
-    em = report_config().email
+    em = report_config(plan.rendered.month).email
     connection = mail.smtp_connection(em.smtp_conn_id)
     if connection is not None:
         via = f"the Airflow connection {em.smtp_conn_id!r} ({connection.host}:{connection.port})"

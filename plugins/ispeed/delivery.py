@@ -230,7 +230,7 @@ def preview_delivery(month: date, *, force: bool = False) -> DeliveryPlan:
     files = report_files(rendered)
     with warehouse.connection() as conn, conn.cursor() as cur:
         history = month_deliveries(cur, month)
-    return plan_delivery(rendered, history, files, force=force, cfg=report_config())
+    return plan_delivery(rendered, history, files, force=force, cfg=report_config(month))
 
 
 # ---------------------------------------------------------------- delivery
@@ -243,7 +243,7 @@ def deliver_report(
     file. Raises DeliveryError (after recording 'failed') when the mail server fails."""
     if rendered.month != month:
         raise DeliveryError(f"the rendered report is for {month_label(rendered.month)}, not {month_label(month)}")
-    cfg = report_config()
+    cfg = report_config(month)  # the sender and recipients of the report's date
     em = cfg.email
     files = report_files(rendered)
 

@@ -430,3 +430,27 @@ def test_data_quality_from_the_file_registry(db):
         ("agency_returns", "so-x.xlsx", "thiếu cột"),
     ]
     assert collect_data_quality(db, date(2023, 1, 1)).datasets == []
+
+
+@pytest.mark.parametrize(
+    ("month", "issuer", "recipient", "number", "dated"),
+    [
+        # reported on 15 February 2025: the Ministry and the Sở of Information and Communications
+        (date(2025, 1, 1), "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Kính gửi: Bộ Thông tin và Truyền thông", "/BC-STTTT",
+         "Hải Phòng, ngày 15 tháng 02 năm 2025"),
+        # reported on 15 March 2025, after Nghị định 55/2025/NĐ-CP: the Ministry of Science and Technology
+        (date(2025, 2, 1), "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Kính gửi: Bộ Khoa học và Công nghệ (Cục Viễn thông)",
+         "/BC-SKHCN", "Hải Phòng, ngày 15 tháng 3 năm 2025"),
+        (date(2026, 11, 1), "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Kính gửi: Bộ Khoa học và Công nghệ (Cục Viễn thông)",
+         "/BC-SKHCN", "Hải Phòng, ngày 15 tháng 12 năm 2026"),
+    ],
+)  # fmt: skip
+def test_the_report_bears_the_institutions_in_force_on_its_date(month, issuer, recipient, number, dated, tmp_path):
+    text = pdf_text(render_report(sample_report_data(month), tmp_path).pdf_path)
+    for expected in (issuer, recipient, number, dated):
+        assert expected in text, expected
+    gone = {"SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"} - {issuer}
+    assert not any(name in text for name in gone)
+    if issuer == "SỞ KHOA HỌC VÀ CÔNG NGHỆ":
+        assert "Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)" in text
+        assert "Sở Khoa học và Công nghệ thành phố Hải Phòng trân trọng báo cáo" in text

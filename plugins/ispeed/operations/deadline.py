@@ -82,7 +82,7 @@ def check_report_deadline(
     mail = notify.render_mail(
         "alerts",
         "report_deadline",
-        {"info": info, "month": month, "deadline": deadline, "now": local, "issuer": notify.issuer()},
+        {"info": info, "month": month, "deadline": deadline, "now": local, "issuer": notify.issuer(month)},
     )
     dedup_key = f"{month_label(month)}:{local.date().isoformat()}"
     msg_id = cfg.message_id("alert", "report_deadline", month_label(month), local.date().isoformat())

@@ -174,11 +174,12 @@ def render_mail(kind: str, name: str, context: dict[str, Any], attachments: tupl
     return render(_environment(kind), name, context, attachments)
 
 
-def issuer() -> dict:
-    """Who the mails speak for (report.yaml's issuer) and to whom the report goes."""
+def issuer(month: date | None = None) -> dict:
+    """Who the mails speak for (report.yaml's issuer) and to whom the report goes: for ``month``'s
+    report, as on its date; without a month, today's."""
     from ispeed.report.settings import report_config
 
-    cfg = report_config()
+    cfg = report_config(month)
     return {"full_name": cfg.issuer.full_name, "short_name": cfg.issuer.short_name, "recipient": cfg.document.recipient}
 
 

@@ -247,7 +247,7 @@ def check_freshness(today: date, *, config=None, run_id: str | None = None, rais
     out: dict[str, Any] = {"month": month_label(month), "today": today.isoformat(), "reminders": []}
     if not in_reminder_window(today, cfg):
         return out | {"skipped": f"before the reminder day ({cfg.reminder_day})"}
-    issuer = notify.issuer()
+    issuer = notify.issuer(month)
     conn = warehouse.connect()
     try:
         conn.autocommit = True  # a claim must be durable before its mail leaves

@@ -20,7 +20,6 @@ from datetime import date
 from ispeed import paths
 from ispeed.compliance import marts
 from ispeed.compliance.settings import compliance_config
-from ispeed.months import next_month
 from ispeed.report.data import (
     AGENCY_GROUPS,
     AgencyReturn,
@@ -36,6 +35,7 @@ from ispeed.report.data import (
     ReportData,
     TrendPoint,
 )
+from ispeed.report.settings import report_date
 from ispeed.warehouse import connection as warehouse
 
 
@@ -62,11 +62,6 @@ def _compliance_row(row: dict) -> OperatorCompliance:
         verdict=row["verdict"] if row["in_compliance_scope"] else None,
         ci_straddles=bool(row["ci_straddles_threshold"]),
     )
-
-
-def report_date(month: date) -> date:
-    """The date the report bears: the 15th of the month after the reporting month."""
-    return next_month(month).replace(day=15)
 
 
 def collect_data_quality(conn, month: date) -> DataQuality:

@@ -56,7 +56,7 @@ __all__ = [
 
 def render_pdf(data: ReportData, path: Path, cfg: ReportConfig | None = None) -> int:
     """Write the PDF; returns its number of pages."""
-    cfg = cfg or report_config()
+    cfg = cfg or report_config(data.month)
     data.validate()
     font = register_fonts(cfg.font)
     subject = subject_line(cfg, data.month)
@@ -87,7 +87,7 @@ def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
     """The month's PDF and its annex (.xlsx and one .csv per table) in ``out_dir`` (created if
     needed; files of the same month are replaced). Same data and configuration, same bytes."""
     started = time.perf_counter()
-    cfg = report_config()
+    cfg = report_config(data.month)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / file_stem(data.month)
@@ -121,7 +121,7 @@ def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
 def report_summary(data: ReportData, cfg: ReportConfig | None = None) -> dict:
     """The few figures the email repeats, already formatted the Vietnamese way (JSON-able, so that it
     travels with RenderedReport through XCom)."""
-    cfg = cfg or report_config()
+    cfg = cfg or report_config(data.month)
     m = data.method
     tot = data.agency_totals()
     return {

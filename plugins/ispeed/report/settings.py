@@ -1,7 +1,9 @@
-"""include/config/report.yaml, typed: issuer, recipient, signatory, PDF and email settings."""
+"""include/config/report.yaml, typed: issuer, recipient, signatory, PDF and email settings, as in
+force on a report's date (its ``periods`` hold the institutions of earlier dates)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import getaddresses
@@ -10,6 +12,10 @@ from pathlib import Path
 from ispeed import paths
 from ispeed.config import ConfigError, email_addresses, load_yaml
 from ispeed.mail import Sender
+from ispeed.months import next_month
+
+#: The sections a period of report.yaml may override.
+DATED_SECTIONS = ("issuer", "document", "email")
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,43 @@ def _addresses(raw, key: str) -> tuple[str, ...]:
     return email_addresses(raw, key, "include/config/report.yaml: email.")
 
 
-def report_config() -> ReportConfig:
+def report_date(month: dt.date) -> dt.date:
+    """The date a month's report bears: the 15th of the month after the reporting month."""
+    return next_month(month).replace(day=15)
+
+
+def _day(value, where: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"include/config/report.yaml: {where} {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def settings_on(raw: dict, day: dt.date) -> dict:
+    """report.yaml's settings in force on ``day``: the first period of ``periods`` that covers it
+    overrides the keys it gives under issuer, document and email."""
+    for n, period in enumerate(raw.get("periods") or [], start=1):
+        start = _day(period.get("valid_from"), f"periods[{n}].valid_from") or dt.date.min
+        end = _day(period.get("valid_to"), f"periods[{n}].valid_to") or dt.date.max
+        if start <= day <= end:
+            unknown = set(period) - {"valid_from", "valid_to", *DATED_SECTIONS}
+            if unknown:
+                raise ConfigError(f"include/config/report.yaml: periods[{n}] may not set {sorted(unknown)}")
+            return raw | {k: {**raw[k], **period[k]} for k in DATED_SECTIONS if k in period}
+    return raw
+
+
+def report_config(month: dt.date | None = None) -> ReportConfig:
+    """The report's settings: for ``month``'s report, those in force on its date (report_date);
+    without a month, today's (the settings outside ``periods``)."""
     raw = load_yaml("report")
     try:
+        if month is not None:
+            raw = settings_on(raw, report_date(month))
         iss, doc, sig, em = raw["issuer"], raw["document"], raw["signatory"], raw["email"]
         outbox = Path(str(em.get("outbox", "outbox")))
         email = EmailSettings(
