@@ -24,7 +24,6 @@ from typing import Any
 
 import psycopg2.extensions
 
-from ispeed import paths
 from ispeed.warehouse import connection as warehouse
 
 
@@ -33,9 +32,7 @@ def _plain(value: Any) -> Any:
 
 
 def _read(conn: psycopg2.extensions.connection, sql_file: str, month: date) -> list[dict]:
-    with conn.cursor() as cur:
-        cur.execute(paths.read_sql(sql_file), {"month": month})
-        return [{k: _plain(v) for k, v in row.items()} for row in warehouse.fetch_dicts(cur)]
+    return [{k: _plain(v) for k, v in row.items()} for row in warehouse.month_rows(conn, sql_file, month)]
 
 
 def read_compliance_by_operator(conn: psycopg2.extensions.connection, month: date) -> list[dict]:

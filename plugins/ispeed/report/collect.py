@@ -39,12 +39,6 @@ from ispeed.report.settings import report_date
 from ispeed.warehouse import connection as warehouse
 
 
-def _rows(conn, sql_file: str, month: date) -> list[dict]:
-    with conn.cursor() as cur:
-        cur.execute(paths.read_sql(sql_file), {"month": month})
-        return warehouse.fetch_dicts(cur)
-
-
 def _compliance_row(row: dict) -> OperatorCompliance:
     return OperatorCompliance(
         operator_code=row["operator_code"],
@@ -97,11 +91,13 @@ def collect_method() -> Method:
 def collect_report_data(conn, month: date) -> ReportData:
     """Everything the report prints for ``month``, read from the warehouse."""
     agencies = []
-    for row in _rows(conn, "returns/month_agency_returns.sql", month):
+    for row in warehouse.month_rows(conn, "returns/month_agency_returns.sql", month):
         kind = row.pop("kind")
         agencies.append(AgencyReturn(**row, group=AGENCY_GROUPS.get(kind, AGENCY_GROUPS["other"])))
-    investments = [OperatorInvestment(**row) for row in _rows(conn, "returns/month_operator_investment.sql", month)]
-    remedies = [Remedy(**row) for row in _rows(conn, "returns/month_operator_remedies.sql", month)]
+    investments = [
+        OperatorInvestment(**row) for row in warehouse.month_rows(conn, "returns/month_operator_investment.sql", month)
+    ]
+    remedies = [Remedy(**row) for row in warehouse.month_rows(conn, "returns/month_operator_remedies.sql", month)]
     operators = marts.read_compliance_by_operator(conn, month)
     in_scope = [r for r in operators if r["in_compliance_scope"]]
     other = [r for r in operators if not r["in_compliance_scope"] and r["tests"]]

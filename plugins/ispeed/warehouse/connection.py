@@ -192,3 +192,10 @@ def fetch_dicts(cur) -> list[dict]:
     """The rows of the cursor's last query, each as a dict by column name."""
     columns = [d.name for d in cur.description]
     return [dict(zip(columns, row)) for row in cur.fetchall()]
+
+
+def month_rows(conn, sql_file: str, month) -> list[dict]:
+    """The rows of ``include/sql/<sql_file>`` for one month (its parameter ``%(month)s``), as dicts."""
+    with conn.cursor() as cur:
+        cur.execute(paths.read_sql(sql_file), {"month": month})
+        return fetch_dicts(cur)
