@@ -37,6 +37,7 @@ from ispeed.devtools.generate import OPERATORS as SPEED_OPERATORS
 from ispeed.months import LOCAL_TZ, month_label, next_month
 from ispeed.returns.agencies import Agency, read_agencies
 from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN
+from ispeed.returns.operator_template import OPERATOR_LAYOUT
 from ispeed.returns.template import (
     agency_workbook,
     fill_agency_return,
@@ -282,19 +283,8 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
         sent = _sent_at(month, rng.randint(2, 6), rng.randint(8, 16))
         if fmt == "csv":
             path = operator_dir / f"{written}_{label}.csv"
-            names = [
-                "operator",
-                "month",
-                "district",
-                "generation",
-                "sites_in_service",
-                "sites_commissioned",
-                "sites_upgraded",
-                "investment_vnd",
-                "remedy",
-                "remedy_due_date",
-                "note",
-            ]
+            # the template's columns, with the operator and the month on every row instead of above
+            names = ["operator", "month", *(n for n in OPERATOR_LAYOUT if n)]
             header = [OPERATOR_RETURN.column(n).heading_vi for n in names]
             districts = {d[0]: d[1] for d in SPEED_DISTRICTS}
             body = [
