@@ -312,7 +312,7 @@ def test_reminders_go_to_each_late_sender_in_vietnamese_once_a_day(october, smtp
             and "10/2024" in msg["Subject"]
         )
         assert "chưa nhận được báo cáo tháng 10/2024" in text and "trước ngày 15/11/2024" in text
-        assert "Kính gửi: " in text and "phong.bcvt.stttt@haiphong.example.org" in text
+        assert "Kính gửi: " in text and "phong.bcvt.skhcn@haiphong.example.org" in text
         assert [a.get_filename() for a in msg.iter_attachments()] == ["agency_return_template.xlsx"]
         assert "chưa nhận được báo cáo tháng 10/2024" in html
     [msg] = smtp.to(emails[rejected])
@@ -324,7 +324,7 @@ def test_reminders_go_to_each_late_sender_in_vietnamese_once_a_day(october, smtp
     [msg] = smtp.to("baocao.haiphong@gmobile.example.org")  # operator_contacts of operations.yaml
     assert "Gmobile" in msg["Subject"] and "hạ tầng" in msg["Subject"]
     assert [a.get_filename() for a in msg.iter_attachments()] == ["operator_return_template.xlsx"]
-    assert all("phong.bcvt.stttt@haiphong.example.org" in m["Cc"] for _, _, m, _ in smtp.mails if m["Cc"])
+    assert all("phong.bcvt.skhcn@haiphong.example.org" in m["Cc"] for _, _, m, _ in smtp.mails if m["Cc"])
     [digest] = smtp.to(ENGINEERS[0])
     text, _ = bodies(digest)
     assert "too few measurements" in digest["Subject"] and "TOO FEW" in text
