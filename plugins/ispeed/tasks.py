@@ -3,7 +3,8 @@ task, and ``RunContext``, what a task needs to know of its run.
 
 Each function takes plain arguments (a month, a run id) and returns something small enough for
 XCom (a dict of counts), so that a test, the command line or a shell can call it without a
-scheduler. Only ``RunContext.current`` reads Airflow's context: a task body is
+scheduler. Only ``RunContext.current``, ``run_time``, ``run_id`` and ``summarize_current_run`` read
+Airflow's context (inside a task); a task body is
 
     run = tasks.RunContext.current(month)
     return tasks.load_agency_returns(run.month, run_id=run.run_id)
