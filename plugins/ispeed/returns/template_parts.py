@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from ispeed.config import load_yaml
 from ispeed.returns.contract import COUNT, DATE, MONEY, MONTH, TEXT, ReturnKind
 from ispeed.returns.grid import column_letter
 
@@ -15,10 +16,15 @@ DATA_SHEET = "Báo cáo"
 HELP_SHEET = "Hướng dẫn"
 LIST_SHEET = "Danh mục"
 FIXED_TIME = datetime(2024, 1, 1)  # in the files' properties, so that they are reproducible
-DEPARTMENT = "Sở Thông tin và Truyền thông thành phố Hải Phòng"
 
 _TITLE_FONT = {"bold": True, "size": 14}
 _HEAD_FILL = "DDEBF7"
+
+
+def department() -> str:
+    """Who receives the returns: the Department that issues the report, as it is named today
+    (``issuer.full_name`` of include/config/report.yaml)."""
+    return str(load_yaml("report")["issuer"]["full_name"])
 
 
 def styles():
@@ -49,7 +55,7 @@ def title(ws, kind: ReturnKind, width: int) -> None:
     ws["A1"] = kind.title_vi
     ws["A1"].font, ws["A1"].alignment = s["title"], s["center"]
     ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = f"({kind.title_en}) — gửi {DEPARTMENT}"
+    ws["A2"] = f"({kind.title_en}) — gửi {department()}"
     ws["A2"].font, ws["A2"].alignment = s["italic"], s["center"]
     ws.merge_cells(f"A2:{last}2")
     ws.row_dimensions[1].height = 24
