@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench venv clean stop
+.PHONY: demo test lint format bench venv clean stop geography
 
 venv: $(STAMP)
 
@@ -42,3 +42,8 @@ stop: $(STAMP)
 
 clean:
 	rm -rf .data
+
+# The shipped geography (include/reference/provinces.csv, areas.csv) from the vietnam-provinces
+# releases of each period (docs/geography.md); needs the package registry.
+geography: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHONPATH=plugins python -m ispeed geography

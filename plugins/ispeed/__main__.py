@@ -25,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     gen_r.add_argument("--month", required=True, help="YYYY-MM")
     gen_r.add_argument("--seed", type=int, default=7)
 
+    geo = sub.add_parser(
+        "geography", help="regenerate include/reference/provinces.csv and areas.csv from vietnam-provinces"
+    )
+    geo.add_argument("--out", type=Path, help="folder (default: include/reference/)")
+
     wh = sub.add_parser("warehouse", help="warehouse housekeeping")
     wh.add_argument("action", choices=["migrate", "stop", "uri"])
 
@@ -63,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
 
             result = generate_month_returns(parse_month(args.month), pipeline_config().landing, seed=args.seed)
             print(f"wrote sample returns for {args.month} into {pipeline_config().landing}: {result}")
+        elif args.command == "geography":
+            from ispeed.devtools.geography import SNAPSHOTS, regenerate
+
+            counts = regenerate(args.out)
+            releases = ", ".join(f"{r} (from {d})" for r, d in SNAPSHOTS)
+            print(
+                f"wrote {counts['provinces']} provinces and {counts['areas']} areas from vietnam-provinces {releases}"
+            )
         elif args.command == "warehouse":
             from ispeed import tasks
             from ispeed.warehouse import connection as warehouse

@@ -61,9 +61,6 @@ class PipelineConfig:
     landing: Path
     archive: Path
     validation: Path
-    province_code: str
-    province_name: str
-    province_aliases: tuple[str, ...]
     limits: MeasurementLimits
     fail_on_rejected_file: bool
     max_file_bytes: int
@@ -80,15 +77,11 @@ def pipeline_config() -> PipelineConfig:
     base = paths.data_dir()
     try:
         m = raw["measurements"]
-        prov = raw["province"]
         return PipelineConfig(
             warehouse_conn_id=str(raw.get("warehouse_conn_id", "ispeed_warehouse")),
             landing=_resolve(base, raw["paths"]["landing"]),
             archive=_resolve(base, raw["paths"]["archive"]),
             validation=_resolve(base, raw["paths"]["validation"]),
-            province_code=str(prov["code"]),
-            province_name=str(prov["name"]),
-            province_aliases=tuple(str(a) for a in prov.get("aliases", [])),
             limits=MeasurementLimits(
                 max_download_mbps=float(m["max_download_mbps"]),
                 max_upload_mbps=float(m["max_upload_mbps"]),

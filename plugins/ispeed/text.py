@@ -15,3 +15,14 @@ def norm_key(value: str) -> str:
     decomposed = unicodedata.normalize("NFD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub("", stripped.lower())
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def exact_key(value: str) -> str:
+    """Case folded and all but letters and digits removed, diacritics kept: "Xã Cẩm Giàng" ->
+    "=xãcẩmgiàng". For the few names that differ from another only in their diacritics (Xã Cẩm
+    Giang and Xã Cẩm Giàng of Hải Phòng), which norm_key cannot tell apart. Same as the SQL
+    function ``ispeed.exact_key`` (V008; tests keep them equal)."""
+    return "=" + _NON_WORD.sub("", unicodedata.normalize("NFC", value)).lower()

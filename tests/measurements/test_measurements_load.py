@@ -99,7 +99,7 @@ def test_bad_row_is_quarantined_with_its_reason_and_the_rest_loads(db):
     [
         ("C1,2024-10-05 10:00,Unknown Telecom,4G,50,10,30,Hải Phòng,303,d", "operator_known"),
         ("C1,2024-10-05 10:00,Viettel,6G,50,10,30,Hải Phòng,303,d", "network_type_known"),
-        ("C1,2024-10-05 10:00,Viettel,4G,50,10,30,Hải Phòng,Quận 1,d", "district_known"),
+        ("C1,2024-10-05 10:00,Viettel,4G,50,10,30,,Quận 1,d", "district_known"),
         ("C1,2024-10-05 10:00,Viettel,4G,50,10,30,Hà Nội,303,d", "province_matches"),
         ("C1,2024-11-01 00:00:01,Viettel,4G,50,10,30,Hải Phòng,303,d", "measured_at_in_month"),
         ("C1,yesterday,Viettel,4G,50,10,30,Hải Phòng,303,d", "measured_at_readable"),
@@ -163,27 +163,32 @@ def test_reload_replaces_the_month_from_all_its_files(db):
 
 
 def test_geography_is_dated(db):
-    # A district that ceased to exist on 2024-10-09 resolves before that date only.
+    # A district that ceased to exist on 2024-10-09 resolves before that date only. After it, a row
+    # that names the province counts for the province, unassigned; one that does not is quarantined.
     db.cursor().execute("update ispeed.dim_alias set valid_to = '2024-10-09' where kind = 'area' and code = '318'")
     land(
         "island.csv",
         [
             "F1,2024-10-08 10:00,Viettel,4G,20,5,60,Hải Phòng,Bạch Long Vĩ,d1",
             "F2,2024-10-10 10:00,Viettel,4G,20,5,60,Hải Phòng,Bạch Long Vĩ,d1",
+            "F3,2024-10-10 10:00,Viettel,4G,20,5,60,,Bạch Long Vĩ,d1",
         ],
     )
     measurements.load_month(OCT)
-    assert query(db, "select measurement_id from ispeed.fact_measurement") == [("F1",)]
+    assert query(db, "select measurement_id, area_code from ispeed.fact_measurement order by 1") == [
+        ("F1", "318"),
+        ("F2", "unassigned"),
+    ]
     assert query(db, "select raw_row->>'measurement_id', rule from ispeed.fact_quarantine") == [
-        ("F2", "district_known")
+        ("F3", "district_known")
     ]
 
 
-def test_norm_key_is_the_same_in_python_and_sql(db):
+def test_norm_key_and_exact_key_are_the_same_in_python_and_sql(db):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from ispeed.text import norm_key
+    from ispeed.text import exact_key, norm_key
 
     alphabet = (
         "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ -.,()/"
@@ -193,8 +198,8 @@ def test_norm_key_is_the_same_in_python_and_sql(db):
     @settings(max_examples=200, deadline=None)
     @given(st.text(alphabet=alphabet, max_size=30))
     def same(text):
-        cur.execute("select ispeed.norm_key(%s)", (text,))
-        assert cur.fetchone()[0] == norm_key(text)
+        cur.execute("select ispeed.norm_key(%s), ispeed.exact_key(%s)", (text, text))
+        assert cur.fetchone() == (norm_key(text), exact_key(text))
 
     same()
 

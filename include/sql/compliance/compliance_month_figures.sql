@@ -88,6 +88,7 @@ with areas as (
 )
 select j.*,
        case when not j.in_compliance_scope then null
+            when j.area_code = 'unassigned' then null  -- tests without a unit: figures, no verdict (V008)
             when not j.sufficient_data then 'insufficient_data'
             when j.figure >= %(threshold)s then 'meets'      -- "at least": 40.0000 meets 40
             else 'does_not_meet' end as verdict,

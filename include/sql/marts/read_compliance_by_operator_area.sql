@@ -19,4 +19,5 @@ left join lateral (
 ) a on true
 where m.month = %(month)s
 order by coalesce(o.display_order, 2147483647), m.operator_code, m.in_compliance_scope desc,
-         coalesce(n.display_order, 0), m.network_type, m.area_code;
+         coalesce(n.display_order, 0), m.network_type,
+         m.area_code = 'unassigned', m.area_code;  -- the tests without a unit last (V008)

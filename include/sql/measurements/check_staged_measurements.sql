@@ -1,5 +1,6 @@
 -- The rows of one load typed once, each with the list of rules it breaks (in the suite's order).
--- Numbers and times are parsed; names are resolved through dim_alias on the measurement's date.
+-- Numbers and times are parsed; names are resolved through dim_alias on the measurement's date
+-- (a district before 2025-07-01, a commune, ward or special zone after it: docs/geography.md).
 -- A value that does not parse or resolve becomes NULL, and the rules say which rule that breaks.
 -- Names are matched through {names} (collect_staged_spellings.sql):
 -- normalised once per distinct spelling, not once per row.
@@ -33,7 +34,10 @@ with parsed as (
          else to_char(d.local_ts, 'YYYY-MM') end     as month_label,  -- to_char only for the few outside
     op.code                                           as operator_code,
     nt.code                                           as network_type_code,
-    ar.code                                           as area_code,
+    -- the unit named, valid on the test's date; a test whose unit is missing, unknown or not valid
+    -- then but whose row names the province counts for the province as %(unassigned)s
+    case when ar.code is not null then ar.code
+         when pv.code = %(province_code)s then %(unassigned)s end as area_code,
     case when pv.code is not null then pv.code
          when d.province is null or d.province !~ '[^[:space:]\u00a0]' then null
          else '?' end                                 as province_code,  -- a cell of spaces is empty

@@ -10,5 +10,6 @@ from (select distinct x.v  -- one scan of the load for the four columns
       from {partition} s
       cross join lateral (values (s.operator), (s.network_type), (s.district), (s.province)) as x(v)
       where x.v is not null) u
-join ispeed.dim_alias a on a.alias_key = ispeed.norm_key(u.v);
+-- norm_key, or for the few units told apart by their diacritics only, exact_key (V008)
+join ispeed.dim_alias a on a.alias_key in (ispeed.norm_key(u.v), ispeed.exact_key(u.v));
 analyze {names};

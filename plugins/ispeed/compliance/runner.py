@@ -36,10 +36,10 @@ import time
 from datetime import date, datetime
 from typing import Any
 
-from ispeed import paths
+from ispeed import geography, paths
 from ispeed.compliance import marts
 from ispeed.compliance.settings import ComplianceConfig, compliance_config
-from ispeed.config import ConfigError, pipeline_config
+from ispeed.config import ConfigError
 from ispeed.months import month_label
 from ispeed.warehouse import connection as warehouse
 from ispeed.warehouse import locks
@@ -108,7 +108,7 @@ def sql_parameters(
         "trend_months": cfg.trend_months,
         "method_version": cfg.method_version,
         "run_id": run_id,
-        "province_code": province_code if province_code is not None else pipeline_config().province_code,
+        "province_code": province_code if province_code is not None else geography.province_code(),
         **_t_parameters(cfg.confidence),
     }
 

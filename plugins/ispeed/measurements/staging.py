@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
+from ispeed import geography
 from ispeed.config import PipelineConfig
 from ispeed.measurements.contract import MEASUREMENT_COLUMNS
 from ispeed.measurements.readers import CopySource, FileRejected, open_export
@@ -127,6 +128,9 @@ def check_staged(cur, staging: Staging, month: date, rules) -> None:
             "month_label": month_label(month),
             # a clock an hour fast on a phone is not the future; the load's own time is the reference
             "not_after": datetime.now(UTC) + timedelta(hours=1),
+            # a row that names the province but no unit of it valid on its date counts for it
+            "province_code": geography.province_code(),
+            "unassigned": geography.UNASSIGNED,
         },
     )
 

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ispeed import geography
 from ispeed.config import PipelineConfig
 from ispeed.gx_context import ephemeral_context
 from ispeed.gx_context import save_result as save_document
@@ -48,6 +49,9 @@ class Rule:
 def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
     """The rules, in the order in which they are reported (the first broken rule is the reason)."""
     lim = cfg.limits
+    province = geography.province(month)
+    merged = geography.merged_provinces(province.code)
+    words = geography.unit_words(month, province.code)
     return [
         Rule(
             "row_well_formed",
@@ -110,7 +114,9 @@ def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
             "ExpectColumnValuesToNotBeNull",
             "area_code",
             "district",
-            "district is empty or not a district of the province valid on the measurement's date",
+            f"district is empty or not a unit ({words['units']}) of {province.name_vi} valid on the measurement's "
+            "date, and the row does not name the province (a row that names it counts for the province, "
+            f"as {words['unassigned']})",
             {},
         ),
         Rule(
@@ -118,8 +124,9 @@ def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
             "ExpectColumnValuesToBeInSet",
             "province_code",
             "province",
-            f"province is not {cfg.province_name}",
-            {"value_set": [cfg.province_code]},
+            f"province is not {province.name_vi}"
+            + (f" (nor, from 2025-07-01, {', '.join(p.name_vi for p in merged)}, now part of it)" if merged else ""),
+            {"value_set": [province.code]},
         ),
         Rule(
             "download_mbps_readable",

@@ -19,6 +19,7 @@ from ispeed.months import next_month
 from ispeed.returns.contract import AGENCY_RETURN, GENERATIONS, OPERATOR_RETURN, ReturnKind
 from ispeed.returns.read import ReturnSheet
 from ispeed.returns.values import EMPTY, Number, cell_text, key, parse_day, parse_month, parse_whole_number
+from ispeed.text import exact_key
 
 
 @dataclass
@@ -88,7 +89,8 @@ def _numbers(frame: pd.DataFrame, kind: ReturnKind) -> None:
 
 
 def _resolve(values: pd.Series, table: dict[str, str]) -> list[str | None]:
-    return [table.get(key(v)) if cell_text(v) else None for v in values]
+    # the spellings matched with their diacritics (text.exact_key) first: few units need them
+    return [(table.get(exact_key(cell_text(v))) or table.get(key(v))) if cell_text(v) else None for v in values]
 
 
 def build_frame(kind: ReturnKind, files: list[tuple[int, ReturnSheet]], lookups: Lookups) -> pd.DataFrame:

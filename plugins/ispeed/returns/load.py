@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from ispeed import geography
 from ispeed.config import PipelineConfig, pipeline_config
 from ispeed.months import month_label
 from ispeed.returns.agencies import sync_agencies
@@ -168,7 +169,7 @@ def _load(conn, cfg: PipelineConfig, kind: ReturnKind, month: date, run_id: str 
                 lookups.names,
                 duplicate_rows(frame, key),
                 ", ".join(lookups.reporting_operators),
-                cfg.province_name,
+                geography.province(month).name_vi,
             )
             problems = row_problems(frame, kind, rules, outcome, context)
             summary.validation = outcome.summary()

@@ -3,11 +3,19 @@ warehouse's dimension tables (dim_*) at the start of every run.
 
 - operators.csv: the operators a measurement or a return may name;
 - network_types.csv: 2G ... 5G, Wi-Fi, fixed;
-- areas.csv: the districts (later communes), each valid from/to a date;
+- areas.csv: the units of every province (generated, ``python -m ispeed geography``): the
+  configured province's are loaded, each valid from/to a date (districts until 2025-06-30, then
+  communes, wards and special zones);
+- provinces.csv: the provinces (generated too), for the names of the configured one and of those
+  merged into it;
 - aliases.csv: further spellings of the above (kind, code, alias, valid_from, valid_to).
 
 Every name is also its own alias, as are the codes, so "Viettel", "VIETTEL" and "viettel" match
-without a line in aliases.csv. Matching ignores case, diacritics and punctuation (text.norm_key).
+without a line in aliases.csv. Matching ignores case, diacritics (so the tone mark's place, "Thủy"
+or "Thuỷ") and punctuation (text.norm_key). A unit is also named with its prefix or its
+abbreviation ("Phường Lê Chân", "P. Lê Chân"), and a code with leading zeros without them; a
+unit's bare name is left out when two units valid at the same time share it. The names a code
+carried ("Huyện Thủy Nguyên", then "Thành phố Thủy Nguyên") all name it while the code is valid.
 """
 
 from __future__ import annotations
@@ -15,26 +23,17 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Protocol
 
 import psycopg2.extras
 
-from ispeed import paths
-from ispeed.config import pipeline_config
-from ispeed.text import norm_key
+from ispeed import geography, paths
+from ispeed.geography import LEVEL_PREFIXES
+from ispeed.text import exact_key, norm_key
 
 OPEN_START = date(1900, 1, 1)
-LEVEL_PREFIXES = {
-    "quan": ["Quận", "Q."],
-    "huyen": ["Huyện", "H."],
-    "thi_xa": ["Thị xã", "TX."],
-    "thanh_pho": ["Thành phố", "TP."],
-    "phuong": ["Phường", "P."],
-    "xa": ["Xã"],
-    "thi_tran": ["Thị trấn", "TT."],
-}
 
 
 class ReferenceError(ValueError):
@@ -49,10 +48,11 @@ class Alias:
     valid_from: date
     valid_to: date | None
     where: str  # file:line, for messages
+    exact: bool = False  # matched with its diacritics (text.exact_key), not by norm_key
 
     @property
     def key(self) -> str:
-        return norm_key(self.alias)
+        return exact_key(self.alias) if self.exact else norm_key(self.alias)
 
 
 class Dated(Protocol):
@@ -135,28 +135,20 @@ def read_reference() -> ReferenceData:
         )
         for name in {row["network_type_code"], row["name"]}:
             aliases.append(Alias("network_type", row["network_type_code"], name, OPEN_START, None, where))
-    areas = []
-    for where, row in read_csv(
-        "areas.csv", ["area_code", "name_vi", "level", "province_code", "valid_from", "valid_to"]
-    ):
-        frm, to = validity(row, where)
-        if row["level"] not in LEVEL_PREFIXES:
-            raise ReferenceError(f"{where}: level {row['level']!r} is not one of {', '.join(LEVEL_PREFIXES)}")
-        areas.append({**row, "valid_from": frm, "valid_to": to})
-        names = {row["area_code"], row["name_vi"]} | {f"{p} {row['name_vi']}" for p in LEVEL_PREFIXES[row["level"]]}
-        for name in names:
-            aliases.append(Alias("area", row["area_code"], name, frm, to, where))
-    cfg = pipeline_config()
-    for name in {cfg.province_code, cfg.province_name, *cfg.province_aliases}:
-        aliases.append(Alias("province", cfg.province_code, name, OPEN_START, None, "include/config/pipeline.yaml"))
+    areas, area_aliases = _areas()
+    aliases += area_aliases
+    aliases += _province_aliases()
     codes = {
         "operator": {o["operator_code"] for o in operators},
         "network_type": {n["network_type_code"] for n in network_types},
         "area": {a["area_code"] for a in areas},
+        "province": {geography.province_code()},
     }
     for where, row in read_csv("aliases.csv", ["kind", "code", "alias", "valid_from", "valid_to"]):
         if row["kind"] not in codes:
             raise ReferenceError(f"{where}: kind {row['kind']!r} is not one of {', '.join(codes)}")
+        if row["kind"] in ("area", "province") and row["code"] not in codes[row["kind"]]:
+            continue  # a spelling of another province's unit: aliases.csv may serve every province
         if row["code"] not in codes[row["kind"]]:
             raise ReferenceError(f"{where}: {row['kind']} code {row['code']!r} is not in the {row['kind']} list")
         aliases.append(Alias(row["kind"], row["code"], row["alias"], *validity(row, where), where))
@@ -177,6 +169,74 @@ def read_reference() -> ReferenceData:
         by_key[(alias.kind, alias.key)].append(alias)
         unique.append(alias)
     return ReferenceData(operators, network_types, areas, unique)
+
+
+def _areas() -> tuple[list[dict], list[Alias]]:
+    """The configured province's rows of areas.csv, and the spellings that name them."""
+    code = geography.province_code()
+    areas: list[dict] = []
+    for where, row in read_csv(
+        "areas.csv", ["area_code", "name_vi", "level", "province_code", "valid_from", "valid_to"]
+    ):
+        if row["province_code"] != code:
+            continue
+        frm, to = validity(row, where)
+        if row["level"] not in LEVEL_PREFIXES:
+            raise ReferenceError(f"{where}: level {row['level']!r} is not one of {', '.join(LEVEL_PREFIXES)}")
+        areas.append({**row, "valid_from": frm, "valid_to": to, "where": where})
+    # every name a code carried names it over the code's whole life (same territory, new title)
+    life: dict[str, list[dict]] = defaultdict(list)
+    for a in areas:
+        life[a["area_code"]].append(a)
+    aliases: list[Alias] = []
+    for acode, rows in life.items():
+        frm = min(r["valid_from"] for r in rows)
+        to = None if any(r["valid_to"] is None for r in rows) else max(r["valid_to"] for r in rows)
+        where = rows[0]["where"]
+        spellings = {acode, acode.lstrip("0") or acode}
+        for r in rows:
+            spellings |= {f"{p} {r['name_vi']}" for p in LEVEL_PREFIXES[r["level"]]}
+            spellings |= {f"{p}{r['name_vi']}" for p in LEVEL_PREFIXES[r["level"]] if p.endswith(".")}
+            spellings.add(r["name_vi"])
+        aliases += [Alias("area", acode, s, frm, to, where) for s in sorted(spellings)]
+    for a in areas:
+        del a["where"]
+    return areas, _unambiguous(aliases)
+
+
+def _unambiguous(aliases: list[Alias]) -> list[Alias]:
+    """The units' spellings, where two units valid at the same time would share one: matched with
+    their diacritics when those tell them apart ("Xã Cẩm Giang", "Xã Cẩm Giàng"), left out when
+    not (the bare "An Lư" of a Phường An Lư and a Xã An Lư: their prefixed names remain)."""
+    by_key: dict[str, list[Alias]] = defaultdict(list)
+    for a in aliases:
+        by_key[a.key].append(a)
+    out: list[Alias] = []
+    for same in by_key.values():
+        if not any(a.code != b.code and overlap(a, b) for a in same for b in same):
+            out += same
+            continue
+        exact = [replace(a, exact=True) for a in same]
+        out += [a for a in exact if not any(b.code != a.code and b.key == a.key and overlap(a, b) for b in exact)]
+    return out
+
+
+def _province_aliases() -> list[Alias]:
+    """The configured province's names in every period, and from 2025-07-01 those of the
+    provinces merged into it ("Hải Dương" is Hải Phòng from then on)."""
+    code = geography.province_code()
+    out = []
+    own = [p for p in geography.provinces() if p.code == code]
+    for p in own + geography.merged_provinces(code):
+        # its first period also names it before the shipped history began
+        frm = (OPEN_START if p is own[0] else p.valid_from) if p.code == code else p.valid_to + timedelta(days=1)
+        to = p.valid_to if p.code == code else None
+        kind_words = {"thanh_pho": ["Thành phố", "TP", "TP."], "tinh": ["Tỉnh", "T."]}[p.kind]
+        spellings = {p.name_vi, *(f"{w} {p.name_vi}" for w in kind_words)}
+        if p.code == code:
+            spellings.add(code)
+        out += [Alias("province", code, s, frm, to, "include/reference/provinces.csv") for s in sorted(spellings)]
+    return out
 
 
 def sync_reference(conn) -> dict[str, int]:
