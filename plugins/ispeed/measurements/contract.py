@@ -80,13 +80,16 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
     Column(
         "province",
         False,
-        "province or city; rows of another province are quarantined (optional)",
+        "province or city; rows of another province are quarantined; from 2025-07-01 a province merged into "
+        "this one (Hải Dương) is this one (optional)",
         ("city", "tỉnh", "tỉnh thành", "tỉnh thành phố", "tỉnh/thành phố", "thành phố"),
     ),
     Column(
         "district",
         True,
-        "district by official code (303..318) or name, with or without 'Quận'/'Huyện'",
+        "the unit valid on the test's date: before 2025-07-01 a district (3-digit code or name), from then on a "
+        "phường, xã or đặc khu (5-digit code or name, with or without its prefix or 'P.', 'X.'); a row that "
+        "names the province but no unit valid then counts for the province, unassigned",
         (
             "district_code",
             "district_name",
@@ -97,6 +100,16 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
             "quận",
             "địa bàn",
             "mã quận huyện",
+            "xã phường",
+            "xã/phường",
+            "phường xã",
+            "phường/xã",
+            "xã",
+            "phường",
+            "mã xã",
+            "mã xã phường",
+            "commune",
+            "ward",
         ),
     ),
     Column("latitude", False, "WGS 84 latitude (optional)", ("lat", "vĩ độ")),
