@@ -62,6 +62,11 @@ def test_generated_month_accounts_for_every_row_and_a_second_run_changes_nothing
     [(facts,)] = query(db, "select count(*) from ispeed.fact_measurement where month = %s", (OCT,))
     [(quarantined,)] = query(db, "select count(*) from ispeed.fact_quarantine where month = %s", (OCT,))
     assert (facts, quarantined) == (first["rows_loaded"], first["rows_quarantined"])
+    # Rows naming no province and an unknown district are quarantined; in 2024 no row is 'unassigned'.
+    [(unknown_district,)] = query(db, "select count(*) from ispeed.fact_quarantine where rule = 'district_known'")
+    assert unknown_district == gen.bad_rows["unknown_district"] > 0
+    [(unassigned,)] = query(db, "select count(*) from ispeed.fact_measurement where area_code = 'unassigned'")
+    assert unassigned == gen.unassigned_rows == 0
     # The file was archived; landing is empty.
     assert not any(measurements.landing_folder(OCT).iterdir())
     [(archive_path,)] = query(db, "select archive_path from ispeed.meta_file where status = 'loaded'")
