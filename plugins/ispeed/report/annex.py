@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ispeed.report.data import AGENCY_COUNTS, ReportData
+from ispeed.report.units import unit_name, unit_words
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class AnnexTable:
 def annex_tables(data: ReportData) -> list[AnnexTable]:
     m = data.month_label
     meth = data.method
+    w = unit_words(data.month)
     tables = [
         AnnexTable(
             "1_agencies",
@@ -91,7 +93,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
         ),
         AnnexTable(
             "2b_remedies",
-            "Giải pháp khắc phục tại quận, huyện dưới ngưỡng",
+            f"Giải pháp khắc phục tại {w['units']} dưới ngưỡng",
             ("month", "operator_code", "operator_name", "area_code", "area_name", "remedy", "due_date"),
             [
                 (m, r.operator_code, r.operator_name, r.area_code, r.area_name, r.remedy, r.due_date)
@@ -148,7 +150,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
         ),
         AnnexTable(
             "4_districts",
-            "Kết quả đo theo doanh nghiệp và quận, huyện",
+            f"Kết quả đo theo doanh nghiệp và {w['units']}",
             (
                 "month",
                 "operator_code",
@@ -168,7 +170,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                     d.operator_code,
                     d.operator_name,
                     d.area_code,
-                    d.area_name,
+                    unit_name(data.month, d.area_code, d.area_name) if d.unassigned else d.area_name,
                     meth.network_type,
                     d.tests,
                     d.devices,

@@ -4,7 +4,8 @@ vectors (sharp at any zoom, text searchable) and come out the same bytes every t
 - compliance_chart: a bar per operator (the figure the verdict compares), its 95% interval as a
   whisker, coloured by verdict, against a dashed line at the threshold;
 - trend_chart: the figure of each operator over the 12 months ending at the reporting month, a
-  gap where a month has no figure, hollow markers where a month had too few tests.
+  gap where a month has no figure, hollow markers where a month had too few tests, and a dotted
+  line before July 2025 when the trend spans it (the territory changed: units.territory_change).
 
 Colours are the Okabe-Ito palette (readable by colour-blind readers); series also differ by marker
 shape, so a black-and-white print still tells them apart.
@@ -22,6 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from ispeed.report import fmt
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, ReportData
 from ispeed.report.fonts import FontFamily
+from ispeed.report.units import territory_change
 
 VERDICT_COLOURS = {
     MEETS: colors.HexColor("#2E7D32"),
@@ -230,6 +232,24 @@ def trend_chart(data: ReportData, font: FontFamily, width: float, height: float 
             )
         )
     _threshold(g, font, x0, y0, plot_w, plot_h, top, threshold, label=False)
+    change = territory_change(months)
+    if change is not None:
+        cx = xs[change[0]] - slot / 2
+        g.add(
+            Line(
+                cx, y0, cx, y0 + plot_h, strokeColor=colors.HexColor("#555555"), strokeWidth=0.8, strokeDashArray=[1, 2]
+            )
+        )
+        g.add(
+            String(
+                cx + 2,
+                y0 + plot_h - 8,
+                f"Từ {change[0].month:02d}/{change[0].year}: địa giới mới",
+                fontName=font.italic,
+                fontSize=6.5,
+                fillColor=colors.HexColor("#555555"),
+            )
+        )
     for k, (code, name) in enumerate(operators):
         colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
         marker = MARKERS[k % len(MARKERS)]

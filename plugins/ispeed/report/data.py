@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ispeed.geography import UNASSIGNED
 from ispeed.months import month_label, previous_month
 
 # Verdicts (as in ispeed.mart_compliance_*.verdict).
@@ -43,6 +44,7 @@ AGENCY_GROUPS = {
     "department": "Sở, ban, ngành thành phố",
     "other": "Cơ quan, đơn vị khác",
     "district_committee": "Ủy ban nhân dân các quận, huyện",
+    "commune_committee": "Ủy ban nhân dân các xã, phường, đặc khu",
     "media": "Cơ quan báo chí, truyền thông",
 }
 
@@ -149,7 +151,10 @@ class OperatorCompliance(_Row):
 # ---------------------------------------------------------------- (4) operator x district
 @dataclass
 class DistrictResult(_Row):
-    """One operator in one district, compliance population (ispeed.mart_compliance_operator_area)."""
+    """One operator in one unit of the month (district before 2025-07, xã/phường/đặc khu after),
+    compliance population (ispeed.mart_compliance_operator_area). The row whose area_code is
+    geography.UNASSIGNED holds the tests counted for the province without a valid unit: its verdict
+    is None (never assessed), the report prints it as "chưa xác định xã/phường" with its count."""
 
     operator_code: str
     operator_name: str
@@ -159,7 +164,11 @@ class DistrictResult(_Row):
     devices: int
     mean_mbps: float | None
     figure_mbps: float | None
-    verdict: str  # meets / does_not_meet / insufficient_data
+    verdict: str | None  # meets / does_not_meet / insufficient_data; None for the unassigned row
+
+    @property
+    def unassigned(self) -> bool:
+        return self.area_code == UNASSIGNED
 
 
 # ---------------------------------------------------------------- (5) trend
@@ -304,7 +313,12 @@ class ReportData(_Row):
             if c.verdict not in (None, *VERDICTS):
                 raise ReportDataError(f"other network {c.operator_code}/{c.network_type}: verdict {c.verdict!r}")
         for d in self.districts:
-            if d.verdict not in VERDICTS:
+            if d.unassigned:
+                if d.verdict is not None:
+                    raise ReportDataError(
+                        f"district {d.operator_code}/{d.area_code}: the unassigned row has no verdict"
+                    )
+            elif d.verdict not in VERDICTS:
                 raise ReportDataError(
                     f"district {d.operator_code}/{d.area_code}: verdict {d.verdict!r} is not one of {VERDICTS}"
                 )

@@ -8,6 +8,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Table
 from ispeed.report.data import ReportData
 from ispeed.report.fonts import FontFamily
 from ispeed.report.sections.agencies import section_agencies
+from ispeed.report.sections.appendix import section_appendix
 from ispeed.report.sections.builder import Builder
 from ispeed.report.sections.compliance import section_compliance
 from ispeed.report.sections.districts import section_districts
@@ -29,6 +30,7 @@ SECTIONS = (
     section_quality,
     section_method,
     closing,
+    section_appendix,
 )
 
 

@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 from ispeed.report import fmt
-from ispeed.report.data import AGENCY_COUNTS, MISSING, REJECTED, SUBMITTED
+from ispeed.report.data import AGENCY_COUNTS, AGENCY_GROUPS, MISSING, REJECTED, SUBMITTED
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_BG, GROUP_BG, HEADER_BG, esc, para, ruled_table
+
+#: From this many senders (114 UBND xã, phường, đặc khu and the departments) the body holds the
+#: totals per group, the annex (appendix.py, the .xlsx/.csv) every sender.
+MANY_SENDERS = 130
+#: The most senders named in the body as missing or rejected; more are counted, and named in the annex.
+MAX_NAMED = 10
+
+
+def many_senders(b: Builder) -> bool:
+    return len(b.d.agencies) >= MANY_SENDERS
+
+
+def _named(b: Builder, label: str, agencies: list, with_reason: bool) -> list:
+    if not agencies:
+        return []
+    if len(agencies) > MAX_NAMED:
+        groups: dict[str, int] = {}
+        for a in agencies:
+            groups[a.group or AGENCY_GROUPS["other"]] = groups.get(a.group or AGENCY_GROUPS["other"], 0) + 1
+        per = "; ".join(f"{esc(g)}: {fmt.number(n)}" for g, n in groups.items())
+        text = f"{label}: <b>{fmt.number(len(agencies))}</b> ({per}); danh sách tại Phụ lục 2."
+        return [para(text, b.s.body)]
+    names = "; ".join(
+        esc(a.agency_name) + (f" ({esc(a.reason)})" if with_reason and a.reason else "") for a in agencies
+    )
+    return [para(f"{label}: {names}.", b.s.body)]
 
 
 def section_agencies(b: Builder) -> list:
     s, d = b.s, b.d
     tot = d.agency_totals()
     out: list = [para("I. KẾT QUẢ CÀI ĐẶT, SỬ DỤNG CÔNG CỤ I-SPEED", s.h1)]
-    missing = [a.agency_name for a in d.agencies if a.state == MISSING]
+    missing = [a for a in d.agencies if a.state == MISSING]
     rejected = [a for a in d.agencies if a.state == REJECTED]
     text = (
         f"Tổng số cơ quan, đơn vị thuộc diện báo cáo: <b>{fmt.number(tot['agencies'])}</b>; "
@@ -21,17 +47,8 @@ def section_agencies(b: Builder) -> list:
         f"báo cáo bị trả lại: <b>{fmt.number(tot['agencies_rejected'])}</b>."
     )
     out.append(para(text, s.body))
-    if missing:
-        out.append(para("Các cơ quan, đơn vị chưa báo cáo: " + "; ".join(esc(n) for n in missing) + ".", s.body))
-    if rejected:
-        out.append(
-            para(
-                "Các báo cáo bị trả lại: "
-                + "; ".join(f"{esc(a.agency_name)}" + (f" ({esc(a.reason)})" if a.reason else "") for a in rejected)
-                + ".",
-                s.body,
-            )
-        )
+    out += _named(b, "Các cơ quan, đơn vị chưa báo cáo", missing, False)
+    out += _named(b, "Các báo cáo bị trả lại", rejected, True)
     staff = tot["staff_total"]
     share = fmt.percent(tot["installed"] / staff) if staff else fmt.NONE
     out.append(
@@ -48,7 +65,60 @@ def section_agencies(b: Builder) -> list:
     if not d.agencies:
         out.append(para("Chưa có cơ quan, đơn vị nào trong danh sách báo cáo của tháng.", s.body))
         return out
-    out += b.caption_table("Kết quả cài đặt, sử dụng i-Speed theo cơ quan, đơn vị")
+    if many_senders(b):
+        return out + group_table(b)
+    return out + agency_table(b, b.caption_table("Kết quả cài đặt, sử dụng i-Speed theo cơ quan, đơn vị"))
+
+
+def group_table(b: Builder) -> list:
+    """The totals per group of senders (many senders): every sender is in the annex."""
+    s, d = b.s, b.d
+    groups: dict[str, list] = {}
+    for a in d.agencies:
+        groups.setdefault(a.group or AGENCY_GROUPS["other"], []).append(a)
+    rows: list[list] = [
+        b.header_row(
+            "Nhóm cơ quan, đơn vị",
+            "Số cơ quan, đơn vị",
+            "Đã báo cáo",
+            "Chưa báo cáo",
+            "Bị trả lại",
+            "Tổng số CBCCVC",
+            "Đã cài đặt",
+            "Đã đo",
+            "Số lần đo",
+            "Người dân được hướng dẫn",
+            "Thành viên tổ CNSCĐ tham gia",
+        )
+    ]
+
+    def line(label: str, members: list, bold: bool) -> list:
+        submitted = [a for a in members if a.state == SUBMITTED]
+        values = [len(members)] + [sum(1 for a in members if a.state == st) for st in (SUBMITTED, MISSING, REJECTED)]
+        values += [sum(getattr(a, k) or 0 for a in submitted) for k in AGENCY_COUNTS]
+        wrap = (lambda t: f"<b>{t}</b>") if bold else (lambda t: t)
+        return [para(wrap(esc(label)), s.cell_small)] + [para(wrap(fmt.number(v)), s.cell_small_num) for v in values]
+
+    for group, members in groups.items():
+        rows.append(line(group, members, False))
+    rows.append(line("Tổng cộng", d.agencies, True))
+    caption = b.caption_table("Kết quả cài đặt, sử dụng i-Speed theo nhóm cơ quan, đơn vị")
+    table = ruled_table(
+        b.font, rows, [36, 13, 13, 13, 13, 14, 13, 12, 13, 14, 13], [("BACKGROUND", (0, -1), (-1, -1), HEADER_BG)]
+    )
+    note = para(
+        "Ghi chú: số liệu chỉ tính các báo cáo đã được chấp nhận; kết quả của từng cơ quan, đơn vị được nêu "
+        "tại Phụ lục 2 và tệp phụ lục kèm theo (.xlsx, .csv).",
+        s.note,
+    )
+    return [*caption, table, note]
+
+
+def agency_table(b: Builder, caption: list) -> list:
+    """Every sender, grouped, with its state and counts (the body's with few senders, the annex's with many)."""
+    s, d = b.s, b.d
+    tot = d.agency_totals()
+    out = list(caption)
     header = b.header_row(
         "STT",
         "Cơ quan, đơn vị",

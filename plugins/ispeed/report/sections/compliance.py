@@ -10,6 +10,7 @@ from ispeed.report.charts import VERDICT_COLOURS, compliance_chart
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, OperatorCompliance
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, STRADDLE_MARK, esc, para, ruled_table
+from ispeed.report.units import province_kind
 
 
 def section_compliance(b: Builder) -> list:
@@ -24,7 +25,7 @@ def section_compliance(b: Builder) -> list:
     out.append(
         para(
             f"Trong tháng {fmt.month_vi(d.month)}, công cụ i-Speed ghi nhận <b>{fmt.number(tests)}</b> phép đo hợp lệ trên "
-            f"mạng {esc(net)} tại thành phố. So với mức tốc độ tải xuống {stat} tối thiểu {b.thr_text} Mbps: "
+            f"mạng {esc(net)} tại {province_kind(d.report_date)}. So với mức tốc độ tải xuống {stat} tối thiểu {b.thr_text} Mbps: "
             + "; ".join(
                 f"<b>{fmt.VERDICT_VI[v].lower()}</b>: {', '.join(esc(n) for n in names) if names else 'không có'}"
                 for v, names in by.items()

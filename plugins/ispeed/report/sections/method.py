@@ -7,6 +7,7 @@ from ispeed.report import fmt
 from ispeed.report.data import ReportData
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import esc, para
+from ispeed.report.units import province_kind, unit_words
 
 
 def method_paragraph(data: ReportData) -> str:
@@ -33,6 +34,8 @@ def method_paragraph(data: ReportData) -> str:
             area_min_devices=fmt.number(m.area_min_devices),
             confidence=fmt.percent(m.confidence, 0),
             method_version=m.method_version,
+            province_kind=province_kind(data.report_date),
+            units=unit_words(data.month)["units"],
         )
         .strip()
     )

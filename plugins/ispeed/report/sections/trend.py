@@ -1,4 +1,5 @@
-"""Section V: each operator's figure over the last months (Method.trend_months), chart and table."""
+"""Section V: each operator's figure over the last months (Method.trend_months), chart and table;
+when they span July 2025 the chart marks it and a sentence under it says how the territory changed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ispeed.report.charts import series_order, trend_chart
 from ispeed.report.data import INSUFFICIENT_DATA
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, esc, para, ruled_table
+from ispeed.report.units import territory_change
 
 
 def section_trend(b: Builder) -> list:
@@ -36,6 +38,9 @@ def section_trend(b: Builder) -> list:
             ]
         )
     )
+    change = territory_change(months)
+    if change is not None:
+        out.append(para(esc(change[1]), s.body))
     out += b.caption_table(f"Tốc độ tải xuống {stat} (Mbps) theo tháng")
     rows: list[list] = [
         [b.head("Doanh nghiệp", s.cell_small_head)]
