@@ -16,6 +16,9 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# make demo [MONTH=2024-10] [ROWS=100000] [PROVINCE=48]: last month (or MONTH) with that month's
+# geography; PROVINCE reports for another province (ISPEED_PROVINCE) in its own data folder,
+# .data/province-48 (unless ISPEED_DATA_DIR is set), so Hải Phòng's demo in .data is untouched.
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 

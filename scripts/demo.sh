@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # The demo: a month of sample data through the monthly DAG, on the embedded PostgreSQL.
 #   MONTH=2024-10 ROWS=100000 make demo
+#   PROVINCE=48 make demo      (Đà Nẵng: ISPEED_PROVINCE=48, its own data folder .data/province-48)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${PROVINCE:-}" ]; then
+  # the province code as provinces.csv spells it: two digits ("1" -> "01")
+  case "$PROVINCE" in
+    *[!0-9]*) echo "PROVINCE=$PROVINCE: a province code of include/reference/provinces.csv, e.g. PROVINCE=48" >&2; exit 2 ;;
+  esac
+  PROVINCE="$(printf '%02d' "$((10#$PROVINCE))")"
+  export ISPEED_PROVINCE="$PROVINCE"
+  # Another province's warehouse, landing folders and Airflow database are not Hải Phòng's
+  # (the default, .data): unless ISPEED_DATA_DIR says otherwise, they live in .data/province-NN.
+  if [ "$PROVINCE" != "31" ] && [ -z "${ISPEED_DATA_DIR:-}" ]; then
+    export ISPEED_DATA_DIR="$PWD/.data/province-$PROVINCE"
+  fi
+fi
 source scripts/airflow_env.sh
 mkdir -p "$ISPEED_DATA_DIR/demo"
 LOG="$ISPEED_DATA_DIR/demo/airflow-dags-test.log"
@@ -12,7 +26,9 @@ ROWS="${ROWS:-50000}"
 # The scheduled run that reports MONTH fires at 07:00 on the 15th of the month after it.
 RUN_AT="$(python -c "import sys; y,m=map(int,'$MONTH'.split('-')); y,m=(y+1,1) if m==12 else (y,m+1); print(f'{y:04d}-{m:02d}-15T07:00:00+07:00')")"
 
-echo "== 1/4 sample data: $ROWS i-Speed measurements and the agencies' and operators' returns for $MONTH"
+PLACE="$(python -c "import datetime as d; from ispeed import geography as g; m=d.date.fromisoformat('$MONTH-01'); \
+print(f'{g.province(m).full_name} ({g.province_code()}), {len(g.areas_in(m))} {g.unit_words(m)[\"units\"]}')")"
+echo "== 1/4 sample data for $PLACE: $ROWS i-Speed measurements and the agencies' and operators' returns for $MONTH"
 python -m ispeed generate --month "$MONTH" --rows "$ROWS"
 python -m ispeed generate-returns --month "$MONTH"
 
