@@ -48,7 +48,7 @@ def tally(
 
 def agency_file(name: str, *rows: dict, sent: float | None = None) -> Path:
     """The agency template filled by code, dropped in the month's landing folder."""
-    wb = template.agency_workbook()
+    wb = template.agency_workbook(OCT)
     template.fill_agency_return(wb, rows)
     path = template.save_workbook(wb, landing_folder(AGENCY_RETURN, OCT) / name)
     os.utime(path, (sent or _at(3), sent or _at(3)))
@@ -56,7 +56,7 @@ def agency_file(name: str, *rows: dict, sent: float | None = None) -> Path:
 
 
 def operator_file(name: str, operator: str, rows: list[dict], sent: float | None = None) -> Path:
-    wb = template.operator_workbook()
+    wb = template.operator_workbook(OCT)
     template.fill_operator_return(wb, operator, OCT, rows)
     path = template.save_workbook(wb, landing_folder(OPERATOR_RETURN, OCT) / name)
     os.utime(path, (sent or _at(3), sent or _at(3)))
@@ -361,7 +361,9 @@ def test_operator_csv_with_unknown_operator_and_district(db, data_dir):
         ("A4", "operator_known"),
     ]
     messages = [q[3] for q in quarantine(db, "operator_returns")]
-    assert messages[1] == 'Ô C3 (Quận/huyện): "Quận Hồng Bàn" không phải quận/huyện của Hải Phòng trong tháng 10/2024'
+    assert messages[1] == (
+        'Ô C3 (Quận/huyện): "Quận Hồng Bàn" không phải quận, huyện của thành phố Hải Phòng trong tháng 10/2024'
+    )
     assert messages[2].startswith('Ô A4 (Nhà mạng): "Vina Telecom" không phải nhà mạng trong danh mục (Viettel, ')
     assert 'Ô D4 (Công nghệ (4G/5G)): "3G" không phải 4G hoặc 5G' in messages[2]
     assert states(db, "v_operator_return_status")["VIETNAMOBILE"] == "rejected"

@@ -1,12 +1,15 @@
-"""The agency-return template: one row per agency from row 7, Excel's checks of the counts, the
-instructions, and the agencies' codes on the list sheet (see template.py)."""
+"""The agency-return template of a month: one row per agency from row 7, Excel's checks of the
+counts, the instructions, and the codes of the agencies that must report for the month on the list
+sheet (see template.py; agencies.agencies_in: the UBND quận/huyện until 2025-06-30, the UBND xã,
+phường, đặc khu from 2025-07-01)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from ispeed.returns.agencies import read_agencies
+from ispeed.returns.agencies import agencies_in
 from ispeed.returns.contract import AGENCY_RETURN
 from ispeed.returns.grid import column_letter
 from ispeed.returns.template_parts import (
@@ -28,9 +31,21 @@ from ispeed.returns.template_parts import (
 AGENCY_ROWS = 50  # rows of the agency sheet that carry formats and checks
 
 
-def agency_workbook():
-    """A new agency-return template (an openpyxl Workbook)."""
+KINDS_VI = {
+    "department": "Sở, ngành",
+    "district_committee": "UBND quận, huyện",
+    "commune_committee": "UBND xã, phường, đặc khu",
+    "media": "Báo chí, truyền thông",
+    "other": "Khác",
+}
+
+
+def agency_workbook(month: date | None = None):
+    """A new agency-return template (an openpyxl Workbook) for the agencies that must report for
+    ``month`` (default: this month)."""
     import openpyxl
+
+    month = (month or date.today()).replace(day=1)
 
     kind = AGENCY_RETURN
     layout = kind.names
@@ -51,7 +66,7 @@ def agency_workbook():
     first, last = kind.header_row + 1, kind.header_row + AGENCY_ROWS
     headings(ws, kind, layout, kind.header_row)
     format_rows(ws, layout, kind, first, last)
-    agencies = [a for a in read_agencies() if a.valid_to is None]
+    agencies = agencies_in(month)
     letter = {name: column_letter(i) for i, name in enumerate(layout)}
     validation(
         ws,
@@ -94,18 +109,12 @@ def agency_workbook():
         [t.format(example=example) for t in COMMON_EN],
     )
     lists = wb.create_sheet(LIST_SHEET)
-    for c, text in enumerate(["Mã cơ quan", "Tên cơ quan", "Loại", "Mã quận/huyện"]):
+    for c, text in enumerate(["Mã cơ quan", "Tên cơ quan", "Loại", "Mã địa bàn"]):
         lists.cell(row=1, column=c + 1, value=text).font = s["bold"]
-    kinds_vi = {
-        "department": "Sở, ngành",
-        "district_committee": "UBND quận, huyện",
-        "media": "Báo chí, truyền thông",
-        "other": "Khác",
-    }
     for r, a in enumerate(agencies, start=2):
-        for c, value in enumerate([a.agency_code, a.name_vi, kinds_vi[a.kind], a.area_code]):
+        for c, value in enumerate([a.agency_code, a.name_vi, KINDS_VI[a.kind], a.area_code]):
             lists.cell(row=r, column=c + 1, value=value)
-    for letter_, width in zip("ABCD", (16, 44, 22, 14)):
+    for letter_, width in zip("ABCD", (16, 44, 26, 14)):
         lists.column_dimensions[letter_].width = width
     fixed_properties(wb)
     return wb

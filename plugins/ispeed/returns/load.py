@@ -26,7 +26,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from ispeed import geography
 from ispeed.config import PipelineConfig, pipeline_config
 from ispeed.months import month_label
 from ispeed.returns.agencies import sync_agencies
@@ -44,6 +43,7 @@ from ispeed.returns.suites import (
     run_suite,
     save_result,
 )
+from ispeed.returns.units import unit_words
 from ispeed.warehouse import connection as warehouse
 from ispeed.warehouse import ledger, locks
 from ispeed.warehouse.ledger import FileOutcome, LoadSummary
@@ -169,7 +169,7 @@ def _load(conn, cfg: PipelineConfig, kind: ReturnKind, month: date, run_id: str 
                 lookups.names,
                 duplicate_rows(frame, key),
                 ", ".join(lookups.reporting_operators),
-                geography.province(month).name_vi,
+                unit_words(month),
             )
             problems = row_problems(frame, kind, rules, outcome, context)
             summary.validation = outcome.summary()

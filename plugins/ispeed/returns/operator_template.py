@@ -1,6 +1,7 @@
-"""The operator-return template: the operator and month above the table, one row per district and
-network (4G/5G) from row 7, Excel's checks, the instructions, and the districts and operators on
-the list sheet (see template.py)."""
+"""The operator-return template of a month: the operator and month above the table, one row per
+unit of the month (the districts until 2025-06-30, the communes, wards and special zones from
+2025-07-01: units.month_units) and network (4G/5G) from row 7, Excel's checks, the instructions,
+and the units and operators on the list sheet (see template.py)."""
 
 from __future__ import annotations
 
@@ -25,18 +26,8 @@ from ispeed.returns.template_parts import (
     title,
     validation,
 )
-from ispeed.warehouse.reference import LEVEL_PREFIXES, read_reference
-
-DISTRICT_LEVELS = ("quan", "huyen", "thi_xa", "thanh_pho")
-
-
-def districts_today() -> list[tuple[str, str]]:
-    """(code, name with its prefix) of the districts valid today, in code order."""
-    areas = [a for a in read_reference().areas if a["valid_to"] is None and a["level"] in DISTRICT_LEVELS]
-    return [
-        (a["area_code"], f"{LEVEL_PREFIXES[a['level']][0]} {a['name_vi']}")
-        for a in sorted(areas, key=lambda a: a["area_code"])
-    ]
+from ispeed.returns.units import month_units, unit_words
+from ispeed.warehouse.reference import read_reference
 
 
 def reporting_operators() -> list[tuple[str, str]]:
@@ -59,10 +50,13 @@ OPERATOR_LAYOUT = [
 ]
 
 
-def operator_workbook():
-    """A new operator-return template (an openpyxl Workbook), one row per district and 4G/5G."""
+def operator_workbook(month: date | None = None):
+    """A new operator-return template (an openpyxl Workbook) for ``month`` (default: this month),
+    one row per unit of the month and 4G/5G."""
     import openpyxl
 
+    month = (month or date.today()).replace(day=1)
+    words = unit_words(month)
     kind = OPERATOR_RETURN
     layout = OPERATOR_LAYOUT
     wb = openpyxl.Workbook()
@@ -71,7 +65,7 @@ def operator_workbook():
     s = styles()
     title(ws, kind, len(layout))
     operators = reporting_operators()
-    districts = districts_today()
+    districts = month_units(month)
     for r, label, _prompt in (
         (3, "Nhà mạng:", "Chọn nhà mạng."),
         (4, "Tháng báo cáo:", "Tháng báo cáo, dạng MM/YYYY."),
@@ -98,13 +92,15 @@ def operator_workbook():
         formula1="DATE(2024,1,1)",
     )
     ws["A5"] = (
-        "Điền số liệu từng quận/huyện, từng công nghệ (4G, 5G) từ dòng 7; để trống dòng không có trạm. "
+        f"Điền số liệu từng {words.unit} của {words.province_full}, từng công nghệ (4G, 5G) từ dòng 7; "
+        "để trống dòng không có trạm. "
         "Hướng dẫn ở trang 'Hướng dẫn'."
     )
     ws.merge_cells("A5:H5")
     ws["J5"] = "Đơn vị tính: trạm; đồng"
     ws["J5"].alignment = s["right"]
     headings(ws, kind, layout, kind.header_row)
+    ws.cell(row=kind.header_row, column=layout.index("district") + 1, value=words.heading)
     ws.column_dimensions["A"].width = 16  # the labels of B3 and B4 are in column A
     first = kind.header_row + 1
     last = first + len(districts) * len(GENERATIONS) - 1
@@ -121,8 +117,8 @@ def operator_workbook():
         ws,
         "list",
         f"{letter['district']}{first}:{letter['district']}{last}",
-        "Chọn quận/huyện.",
-        "Quận/huyện không có trong danh sách ở trang 'Danh mục'.",
+        f"Chọn {words.unit}.",
+        f"{words.heading} không có trong danh sách ở trang 'Danh mục'.",
         formula1=f"'{LIST_SHEET}'!$B$2:$B${len(districts) + 1}",
     )
     validation(
@@ -158,14 +154,15 @@ def operator_workbook():
     example = "Viettel_2024-10.xlsx"
     general_vi = [
         "Ghi nhà mạng ở ô B3 và tháng báo cáo ở ô B4 (hoặc thêm cột Nhà mạng, Tháng báo cáo vào bảng). "
-        "Mỗi quận/huyện và mỗi công nghệ (4G, 5G) một dòng; dòng để trống số liệu được bỏ qua.",
-        "Với quận/huyện có tốc độ tải xuống trung bình dưới 40 Mbps: ghi giải pháp khắc phục và thời hạn hoàn thành.",
+        f"Mỗi {words.unit} và mỗi công nghệ (4G, 5G) một dòng; dòng để trống số liệu được bỏ qua.",
+        f"Với {words.unit} có tốc độ tải xuống trung bình dưới 40 Mbps: ghi giải pháp khắc phục và thời hạn hoàn thành.",
         *[t.format(example=example) for t in COMMON_VI],
     ]
     general_en = [
         "Put the operator in B3 and the month in B4 (or add Operator and Month columns to the table). One row per "
-        "district and network (4G, 5G); rows without figures are skipped.",
-        "For a district whose mean download speed is below 40 Mbps: give the remedy planned and its due date.",
+        f"{'commune, ward or special zone' if words.communes else 'district'} and network (4G, 5G); rows without "
+        "figures are skipped.",
+        "For a unit whose mean download speed is below 40 Mbps: give the remedy planned and its due date.",
         *[t.format(example=example) for t in COMMON_EN],
     ]
     general_vi[4] = general_vi[4].replace(
@@ -174,14 +171,14 @@ def operator_workbook():
     )
     help_sheet(wb, kind, layout, general_vi, general_en)
     lists = wb.create_sheet(LIST_SHEET)
-    for c, text in enumerate(["Mã quận/huyện", "Quận/huyện", "", "Nhà mạng"]):
+    for c, text in enumerate([f"Mã {words.unit}", words.heading, "", "Nhà mạng"]):
         lists.cell(row=1, column=c + 1, value=text or None).font = s["bold"]
     for r, (code, name) in enumerate(districts, start=2):
         lists.cell(row=r, column=1, value=code)
         lists.cell(row=r, column=2, value=name)
     for r, (_, name) in enumerate(operators, start=2):
         lists.cell(row=r, column=4, value=name)
-    for letter_, width in zip("ABCD", (14, 26, 4, 18)):
+    for letter_, width in zip("ABCD", (14, 30, 4, 18)):
         lists.column_dimensions[letter_].width = width
     fixed_properties(wb)
     return wb
@@ -189,11 +186,12 @@ def operator_workbook():
 
 def fill_operator_return(wb, operator: str, month: date, rows: Iterable[dict[str, Any]]) -> None:
     """Fill the operator template: the operator's name in B3, the month in B4, and each row's
-    figures on the template row of its district (name or code) and network (4G/5G)."""
+    figures on the template row of its unit (name or code) and network (4G/5G). The workbook is
+    the template of the same month (operator_workbook(month))."""
     ws = wb[DATA_SHEET]
     ws["B3"] = operator
     ws["B4"] = datetime(month.year, month.month, 1)
-    districts = dict(districts_today())
+    districts = dict(month_units(month))
     positions = {name: i + 1 for i, name in enumerate(OPERATOR_LAYOUT) if name}
     first = OPERATOR_RETURN.header_row + 1
     where = {

@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ispeed.months import month_label
 from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
+from ispeed.returns.units import REFORM_DAY, UnitWords, vn_day
 from ispeed.returns.values import A_DATE, EMPTY, FORMULA, FRACTION, vn_month, vn_number
 from ispeed.text import norm_key
 
@@ -43,6 +44,8 @@ class Row:
         return value if isinstance(value, str) else None
 
     def heading(self, column: str) -> str:
+        if column == "district" and self.ctx.units is not None:
+            return self.ctx.units.heading  # "Xã/phường/đặc khu" from 2025-07-01
         return self.kind.column(column).heading_vi
 
     def at(self, column: str) -> str:
@@ -67,7 +70,7 @@ class Context:
     names: dict[str, str] = field(default_factory=dict)  # code -> name (agencies, operators, districts)
     duplicates: dict[int, list[int]] = field(default_factory=dict)  # frame index -> rows sharing its key
     operator_list: str = ""
-    province_name: str = "Hải Phòng"
+    units: UnitWords | None = None  # the month's units and their words (units.unit_words)
 
 
 @dataclass(frozen=True)
@@ -274,13 +277,32 @@ def operator_rules(month: date) -> list[ReturnRule]:
         return f'{row.at("operator")}: "{raw}" không phải nhà mạng trong danh mục ({row.ctx.operator_list})'
 
     def unknown_district(row: Row) -> str:
-        raw = row.raw("district")
+        raw, words = row.raw("district"), row.ctx.units
+        unit = words.unit if words else "quận/huyện"
         if not raw:
-            return f"{row.at('district')}: chưa ghi quận/huyện"
-        return (
-            f'{row.at("district")}: "{raw}" không phải quận/huyện của {row.ctx.province_name} '
-            f"trong tháng {vn_month(row.ctx.month_label)}"
-        )
+            return f"{row.at('district')}: chưa ghi {unit}"
+        if words is None:
+            return f'{row.at("district")}: "{raw}" không phải {unit} trong tháng {vn_month(row.ctx.month_label)}'
+        where = f"{words.units} của {words.province_full}"
+        other = words.other_periods.get(norm_key(raw))
+        if other is not None and other.valid_to is not None and other.valid_to < month:
+            ended = vn_day(other.valid_to + timedelta(days=1))
+            if words.communes and other.valid_to < REFORM_DAY:
+                return (
+                    f'{row.at("district")}: "{raw}" ({other.full_name}) không còn từ {ended} (từ 01/7/2025 không '
+                    f"còn cấp quận, huyện): hãy ghi {where} nơi có trạm (xem trang 'Danh mục' của biểu mẫu)"
+                )
+            return (
+                f'{row.at("district")}: "{raw}" ({other.full_name}) không còn từ {ended}: hãy ghi {where} '
+                f"trong tháng {vn_month(row.ctx.month_label)} (xem trang 'Danh mục' của biểu mẫu)"
+            )
+        if other is not None:
+            return (
+                f'{row.at("district")}: "{raw}" ({other.full_name}) chỉ có từ {vn_day(other.valid_from)}: báo cáo '
+                f"tháng {vn_month(row.ctx.month_label)} ghi theo {where} khi đó (xem trang 'Danh mục' của biểu mẫu)"
+            )
+        when = "(từ 01/7/2025)" if words.communes else f"trong tháng {vn_month(row.ctx.month_label)}"
+        return f'{row.at("district")}: "{raw}" không phải {where} {when}'
 
     def unknown_generation(row: Row) -> str:
         raw = row.raw("generation")

@@ -1,15 +1,19 @@
 """The .xlsx templates agencies and operators fill in, generated from the contract so that they stay
 in step with it:
 
-    python -m ispeed.returns.template            # writes include/templates/*.xlsx
-    python -m ispeed.returns.template --check    # exit 1 when the committed files are out of date
+    python -m ispeed.returns.template                 # writes include/templates/*.xlsx (this month's)
+    python -m ispeed.returns.template --check         # exit 1 when the committed files are out of date
+    python -m ispeed.returns.template --month 2024-10 --out /tmp/t   # the templates of another month
 
 Each template has the return sheet ("Báo cáo": title rows, Vietnamese headings on row 6, data from
 row 7, drop-down lists and number checks where Excel can give them), an instructions sheet
 ("Hướng dẫn", Vietnamese and English, one line per column) and the lists the drop-downs use
-("Danh mục": agencies, or districts and operators). The files are byte-for-byte reproducible
-(fixed timestamps), so regenerating them changes nothing unless the contract or the reference
-data changed.
+("Danh mục": agencies, or units and operators). Each template is a month's: its lists hold the
+agencies that must report for the month and its units (the UBND and the districts until
+2025-06-30, the UBND and the communes, wards and special zones from 2025-07-01), for the configured
+province. The committed files are this month's; the reminders attach the template of the month
+they remind of. The files are byte-for-byte reproducible (fixed timestamps), so regenerating them
+changes nothing unless the contract, the reference data or the month's units changed.
 
 The same functions fill a template by code (``fill_agency_return``, ``fill_operator_return``):
 the sample-data generator and the tests use them. Each workbook is built in agency_template.py and
@@ -23,6 +27,7 @@ import io
 import re
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 from ispeed import paths
@@ -66,18 +71,25 @@ def workbook_bytes(wb) -> bytes:
     return out.getvalue()
 
 
-def write_templates(folder: Path | None = None) -> list[Path]:
-    """Write agency_return_template.xlsx and operator_return_template.xlsx into ``folder``
-    (default include/templates/). Returns their paths."""
+def template_bytes(template_name: str, month: date | None = None) -> bytes:
+    """The blank template (agency_return_template.xlsx or operator_return_template.xlsx) of
+    ``month`` (default: this month), as the reminders attach it."""
+    build = {AGENCY_RETURN.template_name: agency_workbook, OPERATOR_RETURN.template_name: operator_workbook}
+    return workbook_bytes(build[template_name](month))
+
+
+def write_templates(folder: Path | None = None, month: date | None = None) -> list[Path]:
+    """Write agency_return_template.xlsx and operator_return_template.xlsx of ``month`` (default:
+    this month) into ``folder`` (default include/templates/). Returns their paths."""
     folder = folder or paths.TEMPLATES_DIR
     return [
-        save_workbook(agency_workbook(), folder / AGENCY_RETURN.template_name),
-        save_workbook(operator_workbook(), folder / OPERATOR_RETURN.template_name),
+        save_workbook(agency_workbook(month), folder / AGENCY_RETURN.template_name),
+        save_workbook(operator_workbook(month), folder / OPERATOR_RETURN.template_name),
     ]
 
 
 def stale_templates(folder: Path | None = None) -> list[Path]:
-    """The committed templates whose bytes differ from what the code generates now."""
+    """The committed templates whose bytes differ from what the code generates now (this month's)."""
     folder = folder or paths.TEMPLATES_DIR
     stale = []
     for kind, build in ((AGENCY_RETURN, agency_workbook), (OPERATOR_RETURN, operator_workbook)):
@@ -93,13 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, help="folder (default include/templates/)")
     parser.add_argument("--check", action="store_true", help="only check that the committed templates are up to date")
+    parser.add_argument(
+        "--month", help="the month whose agencies and units the templates list (YYYY-MM; default: this one)"
+    )
     args = parser.parse_args(argv)
+    month = date.fromisoformat(args.month + "-01") if args.month else None
     if args.check:
         stale = stale_templates(args.out)
         for path in stale:
             print(f"out of date: {path} (run: python -m ispeed.returns.template)", file=sys.stderr)
         return 1 if stale else 0
-    for path in write_templates(args.out):
+    for path in write_templates(args.out, month):
         print(f"wrote {path}")
     return 0
 
@@ -116,6 +132,7 @@ __all__ = [
     "reporting_operators",
     "save_workbook",
     "stale_templates",
+    "template_bytes",
     "workbook_bytes",
     "write_templates",
 ]
