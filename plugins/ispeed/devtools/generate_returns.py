@@ -3,21 +3,24 @@
     generate_month_returns(date(2024, 10, 1), Path(".data/landing"), seed=7)
 
 What it writes (docs/returns.md says more):
-- agency returns in <landing>/agency_returns/YYYY-MM/: every agency of include/reference/agencies.csv
-  that exists at the month's end sends the template filled in, on time (1st to 5th of the next
-  month), except
+- agency returns in <landing>/agency_returns/YYYY-MM/: every agency that must report for the
+  month (returns.agencies.agencies_in: the configured province's departments, press and other
+  agencies of agencies.csv, and the UBND of its units of the month: the quận/huyện until
+  2025-06-30, the xã/phường/đặc khu from 2025-07-01) sends the month's template filled in, on time
+  (1st to 5th of the next month), except
   - three agencies that send nothing (missing);
   - one agency whose "staff who installed i-Speed" is larger than its staff total (rejected);
   - one agency that sends a first return and, two days later, a corrected one (the second wins);
-  - two agencies that send CSV instead of .xlsx (a district committee with English headings and
+  - two agencies that send CSV instead of .xlsx (a People's Committee with English headings and
     comma thousands separators, another agency semicolon-separated with Vietnamese headings), and
-    a district committee that sends a sheet of its own: title rows, other headings, a row of
+    a People's Committee that sends a sheet of its own: title rows, other headings, a row of
     column numbers, numbers typed as text with dot thousands separators, a signature block;
 - operator returns in <landing>/operator_returns/YYYY-MM/: Viettel, VinaPhone, MobiFone and
-  Vietnamobile send their template (Vietnamobile as CSV), Gmobile sends nothing. Rows for the 15
-  districts on 4G, and 5G in the urban districts for the three large operators; a remedy and its
-  due date for each district where the operator's 4G is expected below 40 Mbps (the same speed
-  model as the i-Speed sample data, generate.py).
+  Vietnamobile send the month's template (Vietnamobile as CSV, naming each unit in one of the
+  spellings the i-Speed sample exports use: code, name, abbreviation). Rows for every unit of the
+  month on 4G, and 5G in the urban units (quận, phường, thành phố) for the three large operators;
+  a remedy and its due date for each unit where the operator's 4G is expected below 40 Mbps (the
+  same speed model and units as the i-Speed sample data, generate.units_in).
 
 File times are set (the latest return wins by file time), so the outcome does not depend on when
 the generator runs. Returns a summary with the states the pipeline must find.
@@ -32,10 +35,11 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ispeed.devtools.generate import DISTRICTS as SPEED_DISTRICTS
+from ispeed import geography
+from ispeed.devtools.generate import ISLANDS, Unit, units_in
 from ispeed.devtools.generate import OPERATORS as SPEED_OPERATORS
 from ispeed.months import LOCAL_TZ, month_label, next_month
-from ispeed.returns.agencies import Agency, read_agencies
+from ispeed.returns.agencies import COMMITTEE_KINDS, Agency, agencies_in
 from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN
 from ispeed.returns.operator_template import OPERATOR_LAYOUT
 from ispeed.returns.template import (
@@ -57,7 +61,8 @@ OPERATORS = {
     "VIETNAMOBILE": ("Vietnamobile", True, "csv", False, 0.25),
     "GMOBILE": ("Gmobile", False, "xlsx", False, 0.1),
 }
-URBAN = {"303", "304", "305", "306", "307"}
+#: the levels whose units get 5G sites in the sample (urban: quận, thành phố, phường)
+URBAN_LEVELS = {"quan", "thanh_pho", "phuong"}
 
 
 def _rng(seed: int, month: date, what: str) -> random.Random:
@@ -79,6 +84,9 @@ def _tally(agency: Agency, rng: random.Random, label: str) -> dict:
     if agency.kind == "district_committee":
         total = rng.randint(150, 420)
         citizens, members = rng.randint(400, 6000), rng.randint(80, 600)
+    elif agency.kind == "commune_committee":
+        total = rng.randint(30, 140)
+        citizens, members = rng.randint(300, 4500), rng.randint(20, 180)
     elif agency.kind == "media":
         total = rng.randint(60, 320)
         citizens, members = rng.randint(0, 400), 0
@@ -167,14 +175,13 @@ def _vn(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _expected_mean_4g(operator: str, area: str) -> float:
+def _expected_mean_4g(operator: str, unit: Unit) -> float:
     median = next(o[2] for o in SPEED_OPERATORS if o[0] == operator)
-    factor = next(d[2] for d in SPEED_DISTRICTS if d[0] == area)
-    return median * factor * math.exp(_SPEED_SIGMA**2 / 2)
+    return median * unit.speed * math.exp(_SPEED_SIGMA**2 / 2)
 
 
-def _remedy(area: str, name: str, rng: random.Random, month: date) -> tuple[str, date]:
-    if area in ("317", "318"):
+def _remedy(island: bool, name: str, rng: random.Random, month: date) -> tuple[str, date]:
+    if island:
         text = f"Nâng cấp truyền dẫn vi ba lên cáp quang biển và bổ sung {rng.randint(1, 3)} trạm 4G cho {name}"
     else:
         text = rng.choice(
@@ -189,10 +196,14 @@ def _remedy(area: str, name: str, rng: random.Random, month: date) -> tuple[str,
 
 
 def _operator_rows(code: str, scale: float, has_5g: bool, rng: random.Random, month: date) -> list[dict]:
+    """The operator's rows for every unit of the month: "district" is the unit's code."""
     rows = []
-    for area, name, _factor, share in SPEED_DISTRICTS:
-        base = max(1, round(share * 900 * scale))
-        for gen in ("4G", "5G") if has_5g and area in URBAN else ("4G",):
+    areas = {a.code: a for a in geography.areas_in(month)}
+    for unit in units_in(month):
+        area, name, level = unit.code, unit.full_name, areas[unit.code].level
+        island = level == "dac_khu" or areas[unit.code].name_vi in ISLANDS
+        base = max(1, round(unit.share * 900 * scale))
+        for gen in ("4G", "5G") if has_5g and level in URBAN_LEVELS else ("4G",):
             in_service = base if gen == "4G" else max(1, round(base * rng.uniform(0.05, 0.2)))
             commissioned = min(in_service, rng.randint(0, 4) if gen == "4G" else rng.randint(0, 3))
             upgraded = min(in_service, rng.randint(0, 6))
@@ -205,8 +216,8 @@ def _operator_rows(code: str, scale: float, has_5g: bool, rng: random.Random, mo
                 "sites_upgraded": upgraded,
                 "investment_vnd": investment,
             }
-            if gen == "4G" and _expected_mean_4g(code, area) < THRESHOLD_MBPS:
-                row["remedy"], row["remedy_due_date"] = _remedy(area, name, rng, month)
+            if gen == "4G" and _expected_mean_4g(code, unit) < THRESHOLD_MBPS:
+                row["remedy"], row["remedy_due_date"] = _remedy(island, name, rng, month)
             rows.append(row)
     return rows
 
@@ -215,17 +226,16 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
     """Write a month of agency and operator returns under ``landing_root`` (see the module
     docstring). Returns where they went and the state each sender must end in."""
     label = month_label(month)
-    last_day = next_month(month) - timedelta(days=1)
     agency_dir = landing_root / AGENCY_RETURN.dataset / label
     operator_dir = landing_root / OPERATOR_RETURN.dataset / label
     agency_dir.mkdir(parents=True, exist_ok=True)
     operator_dir.mkdir(parents=True, exist_ok=True)
 
     rng = _rng(seed, month, "agencies")
-    agencies = [a for a in read_agencies() if a.valid_on(last_day)]
-    districts = [a for a in agencies if a.kind == "district_committee"]
-    # district committees report thousands of citizens: their CSV shows the thousands separators
-    csv_english, own_sheet = rng.sample(districts, 2)
+    agencies = agencies_in(month)
+    committees = [a for a in agencies if a.kind in COMMITTEE_KINDS]
+    # People's Committees report thousands of citizens: their CSV shows the thousands separators
+    csv_english, own_sheet = rng.sample(committees, 2)
     others = [a for a in agencies if a not in (csv_english, own_sheet)]
     chosen = rng.sample(others, 6)
     missing, wrong, corrected, csv_semicolon = chosen[:3], chosen[3], chosen[4], chosen[5]
@@ -258,7 +268,7 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
                 tally["note"] = "Số liệu tổng hợp từ các phòng"
             if agency is corrected:
                 first = dict(tally, staff_measurements=tally["staff_measurements"] + 57, note="Bản gửi lần 1")
-                wb = agency_workbook()
+                wb = agency_workbook(month)
                 fill_agency_return(wb, [first])
                 early = save_workbook(wb, agency_dir / f"{name}.xlsx")
                 _touch(early, sent)
@@ -266,7 +276,7 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
                 tally["note"] = "Bản sửa, thay bản gửi ngày trước"
                 sent += 2 * 86400
                 name = f"{name}_sua"
-            wb = agency_workbook()
+            wb = agency_workbook(month)
             fill_agency_return(wb, [tally])
             path = save_workbook(wb, agency_dir / f"{name}.xlsx")
         _touch(path, sent)
@@ -286,12 +296,12 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
             # the template's columns, with the operator and the month on every row instead of above
             names = ["operator", "month", *(n for n in OPERATOR_LAYOUT if n)]
             header = [OPERATOR_RETURN.column(n).heading_vi for n in names]
-            districts = {d[0]: d[1] for d in SPEED_DISTRICTS}
+            spellings = {u.code: u.spellings for u in units_in(month)}
             body = [
                 [
                     written,
                     f"{label[5:7]}/{label[:4]}",
-                    districts[r["district"]],
+                    rng.choice(spellings[r["district"]]),
                     r["generation"],
                     r["sites_in_service"],
                     r["sites_commissioned"],
@@ -305,7 +315,7 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
             ]
             _write_csv(path, header, body, bom=True)
         else:
-            wb = operator_workbook()
+            wb = operator_workbook(month)
             fill_operator_return(wb, written, month, rows)
             path = save_workbook(wb, operator_dir / f"{written.replace(' ', '-')}_{label}.xlsx")
         _touch(path, sent)
