@@ -248,6 +248,8 @@ def generate_month(
     province = geography.province(month, code).name_vi
     id_prefix = _prefix(province) + label.replace("-", "")
     units = units_in(month, code)
+    if not units:
+        raise geography.GeographyError(f"include/reference/areas.csv has no unit of province {code} valid in {label}")
     abolished = abolished_names(month, code)
     centre_lat, centre_lon = CENTRES.get(code, CENTRES["31"])
     start = datetime(month.year, month.month, 1, tzinfo=LOCAL_TZ)
