@@ -5,19 +5,20 @@ report's deadline and the run summary, against a real PostgreSQL, a real SMTP se
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
+import io
 import uuid
 from datetime import UTC, date, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+import openpyxl
 import psycopg2
 import psycopg2.extensions
 import pytest
 
-from ispeed import paths, tasks
+from ispeed import tasks
 from ispeed.devtools.generate import generate_month
 from ispeed.devtools.generate_returns import generate_month_returns
 from ispeed.months import LOCAL_TZ
@@ -170,8 +171,10 @@ def test_the_alert_html_escapes_the_error():
 
 # ---------------------------------------------------------------- freshness (đôn đốc)
 def contacts() -> dict[str, str]:
-    with (paths.REFERENCE_DIR / "agencies.csv").open(encoding="utf-8") as fh:
-        return {r["agency_code"]: r["contact_email"] for r in csv.DictReader(fh)}
+    """agency code -> contact: agencies.csv's and the generated UBND's (returns.agencies)."""
+    from ispeed.returns.agencies import read_agencies
+
+    return {a.agency_code: a.contact_email for a in read_agencies()}
 
 
 @pytest.fixture(scope="module")
@@ -315,6 +318,11 @@ def test_reminders_go_to_each_late_sender_in_vietnamese_once_a_day(october, smtp
         assert "Kính gửi: " in text and "phong.bcvt.skhcn@haiphong.example.org" in text
         assert [a.get_filename() for a in msg.iter_attachments()] == ["agency_return_template.xlsx"]
         assert "chưa nhận được báo cáo tháng 10/2024" in html
+    # the template attached is October 2024's: its list holds that month's senders, the UBND quận/huyện
+    [attached] = list(smtp.to(emails[missing[0]])[0].iter_attachments())
+    lists = openpyxl.load_workbook(io.BytesIO(attached.get_content()))["Danh mục"]
+    codes = [r[0].value for r in lists.iter_rows(min_row=2)]
+    assert len(codes) == 39 and {"UBND-HB", "STTTT"} <= set(codes) and "UBND-10525" not in codes
     [msg] = smtp.to(emails[rejected])
     text, html = bodies(msg)
     assert "chưa hợp lệ" in msg["Subject"]

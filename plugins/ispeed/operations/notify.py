@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ispeed import geography
 from ispeed.config import ConfigError, email_addresses, load_yaml
 from ispeed.mail import Mail, Sender, SendResult, clean_error, render, send, templates
 from ispeed.mail import compose as mail_compose
@@ -77,11 +78,23 @@ def _address_list(raw: dict, key: str, where: str) -> tuple[str, ...]:
     return email_addresses(raw, key, f"include/config/operations.yaml: {where}")
 
 
-def operations_config() -> OperationsConfig:
-    """Read include/config/operations.yaml (and the mail connection and outbox of report.yaml)."""
-    from ispeed.report.settings import report_config
+def _filled(value: Any, names: dict[str, str]) -> Any:
+    """``value`` (a setting: text, list or mapping) with the province's placeholders filled."""
+    if isinstance(value, str):
+        return geography.fill(value, names)
+    if isinstance(value, list):
+        return [_filled(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, names) for k, v in value.items()}
+    return value
 
-    raw = load_yaml("operations")
+
+def operations_config() -> OperationsConfig:
+    """Read include/config/operations.yaml (and the mail connection and outbox of report.yaml), its
+    {province} placeholders filled with the configured province's names of today."""
+    from ispeed.report.settings import province_names, report_config
+
+    raw = _filled(load_yaml("operations"), province_names())
     report_email = report_config().email
     try:
         em = raw.get("email") or {}

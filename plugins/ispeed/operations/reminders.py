@@ -10,8 +10,11 @@ monitoring DAG or a data engineer can ask "what would have happened on the 12th?
 From ``freshness.reminder_day`` (the 10th) of a month until the previous month's report is
 delivered (a 'delivered' row in ispeed.meta_delivery):
 
-- every agency and operator whose return for the previous month is missing or was rejected gets a
-  reminder in Vietnamese at its contact (agencies: contact_email of include/reference/agencies.csv;
+- every agency that must report for the previous month (returns.agencies: the departments, the
+  press and the UBND of the month's units, quận/huyện until 2025-06-30, xã/phường/đặc khu from
+  2025-07-01) and every operator whose return is missing or was rejected gets a reminder in
+  Vietnamese at its contact, with the blank template of that month when it is missing (agencies:
+  contact_email of include/reference/agencies.csv, or of the generated UBND;
   operators: the reference data when it has a contact, else operator_contacts of operations.yaml):
   what is missing, or the rejection's reason, which names the wrong cell;
 - the data engineers get one digest: the month's measurements against the expected minimum
@@ -143,15 +146,23 @@ def _finish_reminder(cur, reminder_id: int, result) -> None:
     )
 
 
-def _template_attachment(kind: str):
-    path = paths.TEMPLATES_DIR / TEMPLATE_FILES[kind]
-    if not path.is_file():
-        return None
-    return (path.name, path.read_bytes(), *XLSX_TYPE)
+def _template_attachment(kind: str, month: date, built: dict):
+    """The blank template of the month reminded of: its agencies and its units (the UBND and the
+    xã/phường/đặc khu from 2025-07-01, the quận/huyện before), for the configured province. Built
+    once per check (``built``): a month after the reform has some 130 senders."""
+    from ispeed.returns.template import template_bytes
+
+    name = TEMPLATE_FILES[kind]
+    if name not in built:
+        built[name] = template_bytes(name, month)
+    return (name, built[name], *XLSX_TYPE)
 
 
-def _sender_reminder(cur, status: dict, *, month: date, today: date, cfg, issuer: dict) -> dict:
-    """One agency's or operator's reminder: claim, render, send, record."""
+def _sender_reminder(
+    cur, status: dict, *, month: date, today: date, cfg, issuer: dict, templates: dict | None = None
+) -> dict:
+    """One agency's or operator's reminder: claim, render, send, record. ``templates``: the month's
+    blank templates built so far (by file name)."""
     kind = REMINDER_KINDS[status["dataset"]]
     emails = _contact(status, cfg)
     reason = status["state"]  # missing / rejected
@@ -210,7 +221,7 @@ def _sender_reminder(cur, status: dict, *, month: date, today: date, cfg, issuer
         )
         return out | {"status": "no_address"}
     if context["attach_template"]:
-        attachment = _template_attachment(kind)
+        attachment = _template_attachment(kind, month, {} if templates is None else templates)
         if attachment:
             mail = dataclasses.replace(mail, attachments=(attachment,))
     result = notify.send_mail(
@@ -257,10 +268,13 @@ def check_freshness(today: date, *, config=None, run_id: str | None = None, rais
             measurements = expected_measurements(measurement_counts(cur, month, cfg.recent_months * 4 or 1), month, cfg)
             statuses = return_status(month, conn=conn)
             outstanding = [s for s in statuses if s["state"] in ("missing", "rejected")]
+            templates: dict[str, bytes] = {}
             for status in outstanding:
                 try:
                     out["reminders"].append(
-                        _sender_reminder(cur, status, month=month, today=today, cfg=cfg, issuer=issuer)
+                        _sender_reminder(
+                            cur, status, month=month, today=today, cfg=cfg, issuer=issuer, templates=templates
+                        )
                     )
                 except Exception as exc:  # one bad sender must not stop the others
                     log.exception("reminder to %s %s failed", status["dataset"], status["code"])
