@@ -54,3 +54,23 @@ def test_the_sample_of_march_2026_loads_per_commune(db, data_dir):
         "VIETNAMOBILE": "submitted",
         "GMOBILE": "missing",
     }
+
+
+def test_the_sample_of_another_province_is_its_own(db, data_dir, monkeypatch):
+    """ISPEED_PROVINCE=48: Đà Nẵng's departments and the UBND of its 94 units send, in Đà Nẵng's names."""
+    from ispeed import tasks
+
+    monkeypatch.setenv("ISPEED_PROVINCE", "48")
+    tasks.prepare_warehouse()  # the reference data of Đà Nẵng
+    sample = generate_month_returns(MAR_2026, data_dir / "landing")
+    expected = sample["agency_returns"]["expected"]
+    assert sum(len(v) for v in expected.values()) == 111
+    returns.load_agency_returns(MAR_2026)
+    operators = returns.load_operator_returns(MAR_2026)
+    state = dict(query(db, "select agency_code, state from ispeed.agency_return_status(%s)", (MAR_2026,)))
+    assert {s: sorted(c for c, v in state.items() if v == s) for s in ("submitted", "rejected", "missing")} == expected
+    names = [n for (n,) in query(db, "select agency_name from ispeed.agency_return_status(%s)", (MAR_2026,))]
+    assert "Báo và Phát thanh, Truyền hình Đà Nẵng" in names and "UBND phường Hải Châu" in names
+    assert not any("Hải Phòng" in n for n in names)
+    assert operators["rows_quarantined"] == 0
+    assert query(db, "select count(distinct area_code) from ispeed.fact_operator_return") == [(94,)]
