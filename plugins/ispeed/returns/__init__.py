@@ -7,12 +7,15 @@ Public entry points (the DAG's tasks call these):
   ``load_operator_returns(month, *, run_id=None) -> dict``: read
   <landing>/agency_returns/YYYY-MM/ (operator_returns/YYYY-MM/), validate, load idempotently,
   archive; return a small summary for XCom and log a report. load_agency_returns first reloads
-  ispeed.dim_agency from include/reference/agencies.csv (``sync_agencies``).
+  ispeed.dim_agency with the configured province's agencies (``sync_agencies``).
 - ``return_status(month, *, dataset=None) -> list[dict]``: submitted / rejected / missing per
   agency and operator (also in the warehouse: ispeed.v_agency_return_status,
   ispeed.v_operator_return_status).
-- ``sync_agencies(conn) -> dict``: load agencies.csv into the warehouse, in the caller's transaction.
-- ``write_templates(folder) -> list[Path]``: the .xlsx templates (``python -m ispeed.returns.template``).
+- ``sync_agencies(conn) -> dict``: load the agencies (include/reference/agencies.csv and the UBND
+  of the province's units, generated from the geography: agencies.py) into the warehouse, in the
+  caller's transaction.
+- ``write_templates(folder, month=None) -> list[Path]``: the .xlsx templates of a month
+  (``python -m ispeed.returns.template``).
 
 The heavy modules (pandas, openpyxl, Great Expectations) load on first use, not on import.
 """
@@ -45,17 +48,19 @@ def return_status(month: date, *, dataset: str | None = None, **kwargs) -> list[
 
 
 def sync_agencies(conn) -> dict[str, int]:
-    """Replace ispeed.dim_agency with include/reference/agencies.csv in the caller's transaction."""
+    """Replace ispeed.dim_agency with the configured province's agencies (agencies.csv and the
+    generated UBND of its units) in the caller's transaction."""
     from ispeed.returns.agencies import sync_agencies as _sync
 
     return _sync(conn)
 
 
-def write_templates(folder: Path | None = None) -> list[Path]:
-    """Write the two .xlsx templates (default: include/templates/)."""
+def write_templates(folder: Path | None = None, month: date | None = None) -> list[Path]:
+    """Write the two .xlsx templates of ``month`` (default: this month) into ``folder`` (default:
+    include/templates/)."""
     from ispeed.returns.template import write_templates as _write
 
-    return _write(folder)
+    return _write(folder, month)
 
 
 __all__ = ["load_agency_returns", "load_operator_returns", "return_status", "sync_agencies", "write_templates"]

@@ -100,7 +100,7 @@ def agency_workbook(month: date | None = None):
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
 
-    example = "STTTT_2024-10.xlsx"
+    example = "SKHCN_2026-03.xlsx"
     help_sheet(
         wb,
         kind,
