@@ -112,6 +112,7 @@ def _every_unit() -> set[str]:
 def _csv_agencies(units: set[str]) -> list[Agency]:
     rows = read_csv("agencies.csv", COLUMNS, lists="the agencies that must send returns")
     agencies: list[Agency] = []
+    every_unit: set[str] | None = None
     for where, row in rows:
         code = row["agency_code"]
         if not code or not norm_key(code):
@@ -119,7 +120,8 @@ def _csv_agencies(units: set[str]) -> list[Agency]:
         if row["kind"] not in AGENCY_KINDS:
             raise ReferenceError(f"{where}: kind {row['kind']!r} of {code} is not one of {', '.join(AGENCY_KINDS)}")
         if row["area_code"] and row["area_code"] not in units:
-            if row["area_code"] not in _every_unit():
+            every_unit = _every_unit() if every_unit is None else every_unit
+            if row["area_code"] not in every_unit:
                 raise ReferenceError(f"{where}: area_code {row['area_code']!r} of {code} is not in areas.csv")
             continue  # a unit of another province: its agency is that province's
         if row["contact_email"] and not _EMAIL.match(row["contact_email"]):
