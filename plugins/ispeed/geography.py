@@ -219,7 +219,8 @@ def unit_words(month: date, code: str | None = None) -> dict[str, str]:
 def names(on: date | None = None, code: str | None = None) -> dict[str, str]:
     """The placeholders of the settings' texts (report.yaml, operations.yaml, agencies.csv):
     {province} "Hải Phòng", {province_full} "thành phố Hải Phòng", {PROVINCE_FULL} "THÀNH PHỐ HẢI
-    PHÒNG", {Province_full} "Thành phố Hải Phòng", {province_slug} "haiphong"."""
+    PHÒNG", {Province_full} "Thành phố Hải Phòng", {province_kind} "thành phố" / "tỉnh" ("UBND
+    {province_kind}"), {province_slug} "haiphong", {province_code} "31"."""
     p = province(on, code)
     full = p.full_name
     return {
@@ -227,13 +228,21 @@ def names(on: date | None = None, code: str | None = None) -> dict[str, str]:
         "province_full": full,
         "Province_full": full[0].upper() + full[1:],
         "PROVINCE_FULL": full.upper(),
+        "province_kind": PROVINCE_KINDS[p.kind],
         "province_slug": norm_key(p.name_vi),
         "province_code": p.code,
     }
 
 
-def fill(text: str, values: dict[str, str]) -> str:
-    """``text`` with the {placeholders} of ``values`` filled; other braces ({month}, {number}) kept."""
+def fill(text, values: dict[str, str]):
+    """``text`` with the {placeholders} of ``values`` filled; other braces ({month}, {number}) kept.
+    A list or a mapping (a YAML tree of settings) is filled in every string it holds."""
+    if isinstance(text, list):
+        return [fill(v, values) for v in text]
+    if isinstance(text, dict):
+        return {k: fill(v, values) for k, v in text.items()}
+    if not isinstance(text, str):
+        return text
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text

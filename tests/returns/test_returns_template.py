@@ -33,6 +33,8 @@ def test_the_agency_template_as_an_official_sees_it():
     assert wb.sheetnames == ["Báo cáo", "Hướng dẫn", "Danh mục"]
     ws = wb["Báo cáo"]
     assert ws["A1"].value == "BÁO CÁO KẾT QUẢ TRIỂN KHAI ỨNG DỤNG i-SPEED"
+    # addressed to the Department by name, its province filled in (report.yaml holds placeholders)
+    assert ws["A2"].value.endswith("gửi Sở Khoa học và Công nghệ thành phố Hải Phòng"), ws["A2"].value
     assert [c.value for c in ws[6]] == [c.heading_vi for c in AGENCY_RETURN.columns]
     assert ws["E6"].value == "Số CBCCVC đã cài đặt i-Speed" and "Staff who installed i-Speed" in ws["E6"].comment.text
     checks = _validations(ws)

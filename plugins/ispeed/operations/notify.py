@@ -78,23 +78,12 @@ def _address_list(raw: dict, key: str, where: str) -> tuple[str, ...]:
     return email_addresses(raw, key, f"include/config/operations.yaml: {where}")
 
 
-def _filled(value: Any, names: dict[str, str]) -> Any:
-    """``value`` (a setting: text, list or mapping) with the province's placeholders filled."""
-    if isinstance(value, str):
-        return geography.fill(value, names)
-    if isinstance(value, list):
-        return [_filled(v, names) for v in value]
-    if isinstance(value, dict):
-        return {k: _filled(v, names) for k, v in value.items()}
-    return value
-
-
 def operations_config() -> OperationsConfig:
     """Read include/config/operations.yaml (and the mail connection and outbox of report.yaml), its
     {province} placeholders filled with the configured province's names of today."""
-    from ispeed.report.settings import province_names, report_config
+    from ispeed.report.settings import report_config
 
-    raw = _filled(load_yaml("operations"), province_names())
+    raw = geography.fill(load_yaml("operations"), geography.names())
     report_email = report_config().email
     try:
         em = raw.get("email") or {}

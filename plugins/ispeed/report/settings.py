@@ -113,24 +113,6 @@ def settings_on(raw: dict, day: dt.date) -> dict:
     return raw
 
 
-def province_names(on: dt.date | None = None) -> dict[str, str]:
-    """The placeholders of report.yaml's texts: geography.names() of the configured province on
-    ``on`` (default: today), and {province_kind} "thành phố" / "tỉnh" ("UBND thành phố")."""
-    p = geography.province(on)
-    return geography.names(on) | {"province_kind": geography.PROVINCE_KINDS[p.kind]}
-
-
-def _filled(value, values: dict[str, str]):
-    """``value`` (a YAML tree) with the province's placeholders of every string filled."""
-    if isinstance(value, str):
-        return geography.fill(value, values)
-    if isinstance(value, list):
-        return [_filled(v, values) for v in value]
-    if isinstance(value, dict):
-        return {k: _filled(v, values) for k, v in value.items()}
-    return value
-
-
 def report_config(month: dt.date | None = None) -> ReportConfig:
     """The report's settings: for ``month``'s report, those in force on its date (report_date);
     without a month, today's (the settings outside ``periods``). The province's names
@@ -140,7 +122,7 @@ def report_config(month: dt.date | None = None) -> ReportConfig:
         day = report_date(month) if month is not None else None
         if day is not None:
             raw = settings_on(raw, day)
-        raw = _filled({k: v for k, v in raw.items() if k != "periods"}, province_names(day))
+        raw = geography.fill({k: v for k, v in raw.items() if k != "periods"}, geography.names(day))
         iss, doc, sig, em = raw["issuer"], raw["document"], raw["signatory"], raw["email"]
         outbox = Path(str(em.get("outbox", "outbox")))
         email = EmailSettings(

@@ -49,7 +49,7 @@ def many_units(n: int) -> bool:
 
 def province_kind(on: date) -> str:
     """ "thành phố" or "tỉnh", for "trên địa bàn thành phố"."""
-    return geography.PROVINCE_KINDS[geography.province(on).kind]
+    return geography.names(on)["province_kind"]
 
 
 def territory_change(months: list[date]) -> tuple[date, str] | None:

@@ -79,13 +79,6 @@ class Agency:
         return self.where.startswith(GENERATED + ":")
 
 
-def placeholders(day: date) -> dict[str, str]:
-    """geography.names(day) and {province_kind} ("thành phố" / "tỉnh")."""
-    values = geography.names(day)
-    province = geography.province(day)
-    return values | {"province_kind": geography.PROVINCE_KINDS[province.kind]}
-
-
 def committee(area: geography.Area) -> Agency:
     """The People's Committee of a unit, as generated from the geography."""
     word = geography.LEVEL_PREFIXES[area.level][0]
@@ -129,7 +122,7 @@ def _csv_agencies(units: set[str]) -> list[Agency]:
         frm, to = validity(row, where)
         if to is not None and to < frm:
             raise ReferenceError(f"{where}: valid_to {to} of {code} is before valid_from {frm}")
-        names = placeholders(frm)
+        names = geography.names(frm)
         aliases = tuple(geography.fill(a.strip(), names) for a in row["aliases"].split("|") if a.strip())
         agencies.append(
             Agency(

@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from ispeed import geography
 from ispeed.config import load_yaml
 from ispeed.returns.contract import COUNT, DATE, MONEY, MONTH, TEXT, ReturnKind
 from ispeed.returns.grid import column_letter
@@ -23,8 +24,9 @@ _HEAD_FILL = "DDEBF7"
 
 def department() -> str:
     """Who receives the returns: the Department that issues the report, as it is named today
-    (``issuer.full_name`` of include/config/report.yaml)."""
-    return str(load_yaml("report")["issuer"]["full_name"])
+    (``issuer.full_name`` of include/config/report.yaml, its placeholders filled for the configured
+    province: geography.names())."""
+    return geography.fill(str(load_yaml("report")["issuer"]["full_name"]), geography.names())
 
 
 def styles():
