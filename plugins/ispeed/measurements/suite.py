@@ -110,6 +110,15 @@ def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
             {},
         ),
         Rule(
+            "province_matches",
+            "ExpectColumnValuesToBeInSet",
+            "province_code",
+            "province",
+            f"province is not {province.name_vi}"
+            + (f" (nor, from 2025-07-01, {', '.join(p.name_vi for p in merged)}, now part of it)" if merged else ""),
+            {"value_set": [province.code]},
+        ),
+        Rule(
             "district_known",
             "ExpectColumnValuesToNotBeNull",
             "area_code",
@@ -118,15 +127,6 @@ def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
             "date, and the row does not name the province (a row that names it counts for the province, "
             f"as {words['unassigned']})",
             {},
-        ),
-        Rule(
-            "province_matches",
-            "ExpectColumnValuesToBeInSet",
-            "province_code",
-            "province",
-            f"province is not {province.name_vi}"
-            + (f" (nor, from 2025-07-01, {', '.join(p.name_vi for p in merged)}, now part of it)" if merged else ""),
-            {"value_set": [province.code]},
         ),
         Rule(
             "download_mbps_readable",
