@@ -4,7 +4,9 @@
     create: the 15th of each month at 00:00 UTC (07:00 in Hai Phong), each reporting the month before.
 (b) Three consecutive months run as backfill runs (run_type 'backfill', as the scheduler creates
     them for ``airflow backfill create``) give the same warehouse rows and the same reports as three
-    single runs on another fresh database with the same files, and send no email.
+    single runs on another fresh database with the same files, and send no email. The months straddle
+    the reform of 1 July 2025 (issue 13; docs/geography.md): June 2025 is reported by district, July
+    and August by commune, ward and special zone, each with its own senders.
 
 A real backfill needs a running scheduler (and, for the CLI without --dry-run, an api-server): the
 tests start neither. (b) therefore runs each backfill run with dag.test(), the DAG run created
@@ -36,10 +38,10 @@ from conftest import query
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGS = ROOT / "dags"
-# The runs of 15 August, September and October 2024, 07:00 in Hai Phong, report July, August and
-# September 2024.
-LOGICAL_DATES = [datetime(2024, m, 15, 0, 0, tzinfo=UTC) for m in (8, 9, 10)]
-MONTHS = [date(2024, 7, 1), date(2024, 8, 1), date(2024, 9, 1)]
+# The runs of 15 July, August and September 2025, 07:00 in Hai Phong, report June, July and August
+# 2025: across the reform of 1 July 2025.
+LOGICAL_DATES = [datetime(2025, m, 15, 0, 0, tzinfo=UTC) for m in (7, 8, 9)]
+MONTHS = [date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)]
 ROWS = 1200
 
 
@@ -66,9 +68,9 @@ def test_a_backfill_dry_run_lists_the_15th_of_each_month():
         "--dag-id",
         "ispeed_monthly_report",
         "--from-date",
-        "2024-08-01",
+        "2025-07-01",
         "--to-date",
-        "2024-10-31",
+        "2025-09-30",
         "--max-active-runs",
         "1",
         "--reprocess-behavior",
@@ -227,6 +229,19 @@ def run_months(monthly_dag, target: warehouse.Target, *, backfill: bool) -> tupl
     return rows | {"deliveries": deliveries, "summaries": summaries}, runs
 
 
+def _keep(data: Path, month: date, to: Path) -> Path:
+    """A copy of the month's rendered PDF, out of the data folder that is about to go."""
+    [pdf] = sorted((data / "reports" / month.isoformat()[:7]).glob("*.pdf"))
+    to.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy2(pdf, to / pdf.name))
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text() or "" for page in PdfReader(path).pages).split())
+
+
 def test_backfill_runs_produce_what_single_runs_produce_and_send_nothing(
     monthly_dag, source_files, pg_admin_params, tmp_path, monkeypatch
 ):
@@ -234,10 +249,12 @@ def test_backfill_runs_produce_what_single_runs_produce_and_send_nothing(
         tasks.prepare_warehouse()
         backfilled, backfill_runs_ = run_months(monthly_dag, target, backfill=True)
         backfill_outbox = sorted(p.name for p in (data / "outbox").rglob("*.eml")) if (data / "outbox").exists() else []
+        backfill_pdfs = [_keep(data, m, tmp_path / "backfill-pdfs") for m in MONTHS]
     with fresh_side("single", pg_admin_params, tmp_path, source_files, monkeypatch) as (data, target):
         tasks.prepare_warehouse()
         single, single_runs = run_months(monthly_dag, target, backfill=False)
         single_outbox = sorted(p.name for p in (data / "outbox").rglob("*.eml"))
+        single_pdfs = [_keep(data, m, tmp_path / "single-pdfs") for m in MONTHS]
 
     assert [r.run_type for r in backfill_runs_] == ["backfill"] * 3
     assert [r.run_type for r in single_runs] == ["manual"] * 3
@@ -259,3 +276,17 @@ def test_backfill_runs_produce_what_single_runs_produce_and_send_nothing(
     # and every run left its summary
     assert [m for m, *_ in backfilled["summaries"]] == MONTHS
     assert all("delivery: skipped (this run)" in text for *_, text in backfilled["summaries"])
+    # each month with its own geography and senders: June by district, July and August by commune
+    units = {m: {a for mm, _, _, _, _, a, *_ in backfilled["fact_measurement"] if mm == m} for m in MONTHS}
+    assert units[MONTHS[0]] <= {"303", "304", "305", "306", "307", "308", "309", *map(str, range(311, 319))}
+    assert all(len(a) == 5 or a == "unassigned" for m in MONTHS[1:] for a in units[m]) and len(units[MONTHS[1]]) > 50
+    senders = {m: {s for _, mm, s, *_ in backfilled["meta_return"] if mm == m} for m in MONTHS}
+    assert "UBND-HB" in senders[MONTHS[0]] and "UBND-HB" not in senders[MONTHS[1]]
+    texts = [pdf_text(p) for p in backfill_pdfs]
+    assert "THEO QUẬN, HUYỆN" in texts[0] and "THEO XÃ, PHƯỜNG, ĐẶC KHU" not in texts[0]
+    assert all("THEO XÃ, PHƯỜNG, ĐẶC KHU" in t for t in texts[1:])
+    assert all("Sở Khoa học và Công nghệ thành phố Hải Phòng" in t and "/BC-SKHCN" in t for t in texts)
+    assert [pdf_text(p) for p in single_pdfs] == texts
+    # the trend of August reads across the change of territory: July 2025 is marked
+    change = "Từ tháng 7/2025 số liệu của thành phố Hải Phòng bao gồm địa bàn tỉnh Hải Dương (cũ)"
+    assert change in texts[2] and change not in texts[0]
