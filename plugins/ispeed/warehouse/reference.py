@@ -195,8 +195,7 @@ def _areas() -> tuple[list[dict], list[Alias]]:
         where = rows[0]["where"]
         spellings = {acode, acode.lstrip("0") or acode}
         for r in rows:
-            spellings |= {f"{p} {r['name_vi']}" for p in LEVEL_PREFIXES[r["level"]]}
-            spellings |= {f"{p}{r['name_vi']}" for p in LEVEL_PREFIXES[r["level"]] if p.endswith(".")}
+            spellings |= {f"{p} {r['name_vi']}" for p in LEVEL_PREFIXES[r["level"]]}  # "P.Lê Chân" too: same key
             spellings.add(r["name_vi"])
         aliases += [Alias("area", acode, s, frm, to, where) for s in sorted(spellings)]
     for a in areas:
@@ -231,7 +230,7 @@ def _province_aliases() -> list[Alias]:
         # its first period also names it before the shipped history began
         frm = (OPEN_START if p is own[0] else p.valid_from) if p.code == code else p.valid_to + timedelta(days=1)
         to = p.valid_to if p.code == code else None
-        kind_words = {"thanh_pho": ["Thành phố", "TP", "TP."], "tinh": ["Tỉnh", "T."]}[p.kind]
+        kind_words = {"thanh_pho": ["Thành phố", "TP."], "tinh": ["Tỉnh", "T."]}[p.kind]  # "TP" too: same key
         spellings = {p.name_vi, *(f"{w} {p.name_vi}" for w in kind_words)}
         if p.code == code:
             spellings.add(code)
