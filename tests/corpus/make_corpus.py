@@ -782,6 +782,48 @@ case("limits_long_quoted_record.csv")(
 case("limits_too_big.csv")(lambda: utf8(csv_text([row(f"LB{i:02d}") for i in range(1, 46)])))
 
 
+# --- issue 14: exports as offices produce them ---------------------------------------------------
+
+case("timestamps_zone_names.csv")(
+    lambda: utf8(
+        csv_text(
+            [
+                row("ZN1", ts="2024-10-05 03:00:00 UTC"),
+                row("ZN2", ts="2024-10-05 03:00:00 GMT"),
+                row("ZN3", ts="2024-10-05 10:00:00 GMT+07:00"),
+                row("ZN4", ts="2024-10-05 10:00:00 UTC+07:00"),
+                row("ZN5", ts="2024-10-05 10:00:00 UTC+7"),
+                row("ZN6", ts="2024-10-05T10:00:00+7"),
+                row("ZN7", ts="2024-10-05 10:00:00 ICT+7"),
+            ]
+        )
+    )
+)
+VI_UNITS_HEADER = [
+    "Mã phép đo",
+    "Thời gian đo",
+    "Nhà mạng",
+    "Loại mạng",
+    "Tốc độ tải xuống (Mb/s)",
+    "Tốc độ tải lên (Mb/s)",
+    "Độ trễ (mili giây)",
+    "Tỉnh/Thành phố",
+    "Quận/Huyện",
+    "Mã thiết bị",
+]
+case("headings_units_mb_s_mili_giay.csv")(
+    lambda: utf8(csv_text([row("HU1", dl="45.6", lat="31"), row("HU2", ul="9.5")], header=VI_UNITS_HEADER))
+)
+case("heading_near_miss.csv")(
+    lambda: utf8(
+        csv_text([row("HN1")], header=[h.replace("Tốc độ tải xuống", "Tốc độ tải xuốg") for h in VI_UNITS_HEADER])
+    )
+)
+case("heading_megabytes.csv")(
+    lambda: utf8(csv_text([row("HM1")], header=[h.replace("(Mb/s)", "(MB/s)") for h in VI_UNITS_HEADER]))
+)
+
+
 def build() -> dict[str, bytes]:
     return {name: fn() for name, fn in CASES.items()}
 

@@ -10,6 +10,8 @@ punctuation are ignored (text.norm_key), and a trailing unit in the name ("Downl
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 
 from ispeed.text import norm_key
@@ -123,8 +125,27 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
     Column("platform", False, "android / ios / web (optional)", ("os", "hệ điều hành", "nền tảng")),
 )
 
-#: Units a header may carry after the name: "Download (Mbps)", "Độ trễ (ms)", "ping_ms".
-_UNIT_SUFFIXES = ("mbps", "mbits", "mbit", "ms", "msec", "milliseconds")
+#: Units a header may carry after the name: "Download (Mbps)", "Tốc độ tải xuống (Mb/s)", "Độ trễ (ms)",
+#: "Độ trễ (mili giây)", "ping_ms" (as norm_key writes them).
+_UNIT_SUFFIXES = (
+    "mbps",
+    "mbits",
+    "mbit",
+    "mbs",
+    "mbgiay",
+    "mbitgiay",
+    "ms",
+    "msec",
+    "milliseconds",
+    "millisecond",
+    "miliseconds",
+    "milisecond",
+    "miligiay",
+    "mligiay",
+)
+#: Megabytes a second ("MB/s", "MBps": 8 times Mb/s), told from megabits by the capital B before
+#: norm_key folds the case.
+_MEGABYTES_CASED = re.compile(r"MB(?:/s|ps|/giây|/giay)|[Mm]egabytes?")
 
 #: Units that a header may name but the contract does not take: a column named so is refused
 #: with a message rather than silently read as Mbps or ms (an export in kbps would be 1000x off).
@@ -159,7 +180,10 @@ def header_index(columns: tuple[Column, ...] = MEASUREMENT_COLUMNS) -> dict[str,
 
 
 def canonical_header(name: str, index: dict[str, str]) -> str | None:
-    """The canonical column a header names, or None when it names none."""
+    """The canonical column a header names, or None when it names none (a speed in megabytes a
+    second, "Download (MB/s)", names none: wrong_unit names it)."""
+    if _MEGABYTES_CASED.search(name):
+        return None
     key = norm_key(name)
     if key in index:
         return index[key]
@@ -174,7 +198,34 @@ def wrong_unit(name: str, index: dict[str, str]) -> tuple[str, str] | None:
     take ("Download (kbps)" -> ("download_mbps", "kbps")), else None. Only for headers that
     canonical_header does not resolve."""
     key = norm_key(name)
+    if _MEGABYTES_CASED.search(name):
+        for suffix in ("mbs", "mbps", "mbgiay", "megabytes", "megabyte"):
+            if key.endswith(suffix) and index.get(key[: -len(suffix)]) in SPEED_COLUMNS:
+                return index[key[: -len(suffix)]], "MB/s (megabytes a second, 8 times Mb/s)"
     for suffix, unit, columns in _WRONG_UNITS:
         if key.endswith(suffix) and index.get(key[: -len(suffix)]) in columns:
             return index[key[: -len(suffix)]], unit
     return None
+
+
+def likely_column(name: str, columns: tuple[Column, ...] = MEASUREMENT_COLUMNS) -> tuple[str, str] | None:
+    """(column, accepted name) that a header which names no column most likely meant: a near miss
+    such as "Tốc độ tải xuốg" -> ("download_mbps", "tốc độ tải xuống"); None when nothing is close.
+    For messages only: a near miss is never read as the column."""
+    key = norm_key(name)
+    for suffix in sorted(_UNIT_SUFFIXES, key=len, reverse=True):
+        if key.endswith(suffix) and len(key) > len(suffix) + 3:
+            key = key[: -len(suffix)]
+            break
+    if len(key) < 4:
+        return None
+    best: tuple[float, str, str] | None = None
+    for col in columns:
+        for alias in (col.name, *col.aliases):
+            target = norm_key(alias)
+            if len(target) < 4:
+                continue
+            ratio = difflib.SequenceMatcher(None, key, target).ratio()
+            if ratio >= 0.8 and (best is None or ratio > best[0]):
+                best = (ratio, col.name, alias)
+    return (best[1], best[2]) if best else None

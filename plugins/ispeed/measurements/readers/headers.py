@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ispeed.measurements.contract import MEASUREMENT_COLUMNS, Column, canonical_header, header_index, wrong_unit
+from ispeed.measurements.contract import (
+    MEASUREMENT_COLUMNS,
+    Column,
+    canonical_header,
+    header_index,
+    likely_column,
+    wrong_unit,
+)
 from ispeed.measurements.readers.formats import shorten
 from ispeed.measurements.readers.limits import FileRejected
 
@@ -63,8 +70,20 @@ def map_header(
             )
         raise FileRejected(
             path,
-            f"required column(s) missing: {', '.join(missing)}. The header has {found}. "
-            "See docs/input-contract.md for the accepted names",
+            f"required column(s) missing: {', '.join(missing)}. The header has {found}."
+            + _near_misses(hmap.ignored, missing, columns)
+            + " See docs/input-contract.md for the accepted names",
             line=line,
         )
     return hmap
+
+
+def _near_misses(ignored: list[str], missing: list[str], columns: tuple[Column, ...]) -> str:
+    """For the columns missing, the ignored headers that most likely are them: a typo such as
+    "Tốc độ tải xuốg" is named, never read as the column."""
+    hints = []
+    for name in ignored:
+        guess = likely_column(name, columns)
+        if guess and guess[0] in missing:
+            hints.append(f"{name!r} is probably {guess[0]} (accepted: {guess[1]!r}); correct the heading")
+    return (" " + "; ".join(hints) + ".") if hints else ""
