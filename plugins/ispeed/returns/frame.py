@@ -66,6 +66,9 @@ def _base_columns(kind: ReturnKind, file_id: int, file_name: str, sheet: ReturnS
             rec[f"raw_{col.name}"] = cell_text(value)
             rec[f"value_{col.name}"] = value
         rec["raw_row"] = row.raw
+        rec["extra_cells"] = row.extra_cells
+        rec["header_width"] = sheet.width
+        rec["row_hidden"] = row.hidden
         records.append(rec)
     return records
 
@@ -96,12 +99,13 @@ def _resolve(values: pd.Series, table: dict[str, str]) -> list[str | None]:
 def build_frame(kind: ReturnKind, files: list[tuple[int, ReturnSheet]], lookups: Lookups) -> pd.DataFrame:
     """One row per row read, over all the readable files of a load, typed for the suite (index 0..n-1)."""
     records = [rec for file_id, sheet in files for rec in _base_columns(kind, file_id, sheet.file_name, sheet)]
-    columns = ["file_id", "file_name", "source_row", "raw_row"] + [
+    columns = ["file_id", "file_name", "source_row", "raw_row", "extra_cells", "header_width", "row_hidden"] + [
         f"{p}_{c.name}" for c in kind.columns for p in ("cell", "raw", "value")
     ]
     frame = pd.DataFrame(records, columns=columns, dtype=object)
     frame["file_id"] = frame["file_id"].astype("int64")
     frame["source_row"] = frame["source_row"].astype("int64")
+    frame["extra_cells"] = frame["extra_cells"].astype("float64")
     frame["frame_index"] = np.arange(len(frame))
     frame["month_label"] = _objects([parse_month(v) for v in frame["value_month"]])
     _numbers(frame, kind)
@@ -139,9 +143,10 @@ def typed_columns(kind: ReturnKind) -> list[str]:
     """The typed columns the suite expects in the frame."""
     counts = [c.name for c in kind.columns if c.is_number]
     if kind is AGENCY_RETURN:
-        return ["file_id", "agency_code", "agency_by_code", "agency_by_name", "month_label", *counts]
+        return ["file_id", "extra_cells", "agency_code", "agency_by_code", "agency_by_name", "month_label", *counts]
     return [
         "file_id",
+        "extra_cells",
         "operator_code",
         "area_code",
         "network_generation",

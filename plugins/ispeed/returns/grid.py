@@ -28,6 +28,7 @@ class ReturnFileRejected(Exception):
     def __init__(self, file_name: str, problem: str):
         self.file_name = file_name
         self.problem = problem
+        self.texts: list[str] = []  # the cells' texts, when the file could be opened (to find its sender)
         super().__init__(f"Tệp {file_name}: {problem}")
 
 
@@ -46,6 +47,7 @@ class Grid:
     name: str | None  # sheet name (None for CSV)
     rows: list[list[Any]]  # rows[0] is row 1
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> formula without saved value
+    hidden_rows: set[int] = field(default_factory=set)  # rows hidden in the workbook (1-based)
 
 
 def read_grids(path: Path) -> tuple[list[Grid], str, str | None]:

@@ -201,6 +201,7 @@ def _read_files(cur, kind: ReturnKind, month: date, load_id: int, folder: Path, 
         error: str | None = None
         status = "reading"
         fmt = header = None
+        texts: list[str] = []
         earlier = ledger.file_with_same_content(cur, kind.dataset, sha)
         if sha in seen:
             status, error = "duplicate_file", f"same content as {seen[sha]} in this load"
@@ -215,7 +216,7 @@ def _read_files(cur, kind: ReturnKind, month: date, load_id: int, folder: Path, 
                 sheet = read_return(path, kind)
                 fmt, header = sheet.format, sheet.header_json()
             except ReturnFileRejected as exc:
-                status, error = "rejected", str(exc)
+                status, error, texts = "rejected", str(exc), exc.texts
         file_id = ledger.register_file(
             cur,
             kind.dataset,
@@ -230,5 +231,5 @@ def _read_files(cur, kind: ReturnKind, month: date, load_id: int, folder: Path, 
             header=header,
         )
         outcome = FileOutcome(file_id, path.name, status, error=error)
-        landed.append(Landed(path, outcome, sha, mtime, sheet))
+        landed.append(Landed(path, outcome, sha, mtime, sheet, texts))
     return landed

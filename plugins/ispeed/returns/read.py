@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ispeed.returns.contract import ReturnKind
-from ispeed.returns.grid import MAX_DATA_ROWS, Grid, ReturnFileRejected, column_letter, read_grids
+from ispeed.returns.grid import HEADER_SCAN_ROWS, MAX_DATA_ROWS, Grid, ReturnFileRejected, column_letter, read_grids
 from ispeed.returns.header import cell_str, find_header
 from ispeed.returns.values import parse_whole_number
 from ispeed.text import norm_key
@@ -47,12 +47,12 @@ _FOOTER_PREFIXES = (
     "phochutich",
     "xacnhan",
     "noinhan",
-    "ghichu",
-    "luuy",
     "tmubnd",
     "ktgiamdoc",
     "ktchutich",
 )
+#: a note between or below the rows ("Ghi chú: ...", "Lưu ý: ..."): skipped, and the table goes on
+_NOTE_PREFIXES = ("ghichu", "luuy", "chuthich", "note")
 _FOOTER_DATE = re.compile(r"ngay\d*thang\d*nam\d*")
 _COLUMN_NUMBER = re.compile(r"^\(\s*\d{1,2}\s*\)$")
 
@@ -65,6 +65,8 @@ class ReadRow:
     values: dict[str, Any]  # canonical column -> the cell's value as read (None when empty)
     cells: dict[str, str]  # canonical column -> the cell's reference ("E7"), for messages
     raw: dict[str, str | None]  # heading as written -> the cell as text, kept with quarantined rows
+    extra_cells: int = 0  # a CSV record's cells beyond the header's (an unquoted "1,250" shifts them)
+    hidden: bool = False  # the row is hidden in the workbook
 
 
 @dataclass
@@ -81,6 +83,8 @@ class ReturnSheet:
     skipped: dict[str, list[int]] = field(default_factory=dict)  # why -> row numbers
     rows: list[ReadRow] = field(default_factory=list)
     encoding: str | None = None
+    width: int = 0  # the header row's cells
+    sheets: int = 1  # the workbook's visible sheets
 
     def header_json(self) -> dict:
         """For meta_file.header_map."""
@@ -101,7 +105,12 @@ class ReturnSheet:
 def read_return(path: Path, kind: ReturnKind) -> ReturnSheet:
     """Read one return file (see the module docstring). Raises ReturnFileRejected."""
     grids, fmt, encoding = read_grids(path)
-    return _find_return(path.name, fmt, grids, kind, encoding)
+    try:
+        return _find_return(path.name, fmt, grids, kind, encoding)
+    except ReturnFileRejected as exc:
+        # the texts of the first rows, so that the sender of a rejected file can be found in them
+        exc.texts = [t for g in grids for row in g.rows[:HEADER_SCAN_ROWS] for v in row if (t := cell_str(v))]
+        raise
 
 
 def _is_column_numbers(values: list[str]) -> bool:
@@ -122,6 +131,11 @@ def _is_footer(texts: list[str], numbers_present: bool) -> bool:
         if key.startswith(_FOOTER_PREFIXES) or _FOOTER_DATE.search(key):
             return True
     return False
+
+
+def _is_note(texts: list[str], numbers_present: bool) -> bool:
+    first = next((t for t in texts if t), "")
+    return not numbers_present and norm_key(first).startswith(_NOTE_PREFIXES)
 
 
 def _find_return(name: str, fmt: str, grids: list[Grid], kind: ReturnKind, encoding: str | None) -> ReturnSheet:
@@ -146,7 +160,11 @@ def _find_return(name: str, fmt: str, grids: list[Grid], kind: ReturnKind, encod
         fields={k: ref for k, (_, ref) in header.fields.items()},
         ignored=[cell_str(v) for c, v in enumerate(headings) if cell_str(v) and c not in header.positions.values()],
         encoding=encoding if encoding and encoding != "utf-8" else None,
+        width=len(headings),
+        sheets=len(grids),
     )
+    ended: int | None = None  # the signature block's row: the real end of the table
+    below_end: list[int] = []  # rows with numbers below it, which the table cannot leave unread
     prefilled = {c.name for c in kind.columns if c.prefilled}
     numbers = [c.name for c in kind.columns if c.is_number and c.name in header.positions]
     identity = [c for c in (kind.subject_column, "agency_name", "operator", "district") if c in header.positions]
@@ -172,9 +190,18 @@ def _find_return(name: str, fmt: str, grids: list[Grid], kind: ReturnKind, encod
             skip("repeated header", r)
             continue
         numbers_present = any(parse_whole_number(cells[k]).value is not None for k in numbers)
+        if ended is not None:
+            skip("below the signature block", r)
+            if numbers_present:
+                below_end.append(r)
+            continue
         if _is_footer(whole_row, numbers_present):
             skip("signature block (end of table)", r)
-            break
+            ended = r
+            continue
+        if _is_note(whole_row, numbers_present):
+            skip("note row", r)
+            continue
         if any(norm_key(texts[k]) in _TOTAL_KEYS for k in identity if texts[k]):
             skip("total row", r)
             continue
@@ -191,7 +218,16 @@ def _find_return(name: str, fmt: str, grids: list[Grid], kind: ReturnKind, encod
         for k, (value, ref) in header.fields.items():
             values[k], refs[k] = value, ref
             raw[kind.column(k).heading_vi] = cell_str(value) or None
-        sheet.rows.append(ReadRow(r, values, refs, raw))
+        extra = len(row) - len(headings) if fmt == "csv" else 0
+        sheet.rows.append(ReadRow(r, values, refs, raw, max(extra, 0), r in grid.hidden_rows))
+    if below_end:
+        rows = ", ".join(str(r) for r in below_end)
+        where = f"trang '{grid.name}', " if grid.name and len(grids) > 1 else ""
+        raise ReturnFileRejected(
+            name,
+            f"{where}dòng {rows} có số liệu nhưng nằm dưới phần ký tên (dòng {ended}), nơi bảng đã kết thúc; "
+            "hãy chuyển các dòng này lên trên phần ký tên, trong bảng, rồi gửi lại.",
+        )
     if not sheet.rows:
         raise ReturnFileRejected(
             name,

@@ -5,7 +5,8 @@ each file's outcome in the ledger."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -54,14 +55,44 @@ class Landed:
     sha256: str
     mtime: datetime
     sheet: ReturnSheet | None = None
+    texts: list[str] = field(default_factory=list)  # a rejected file's cells (to find its sender)
 
 
-def _sender_from_file_name(name: str, table: dict[str, str]) -> str | None:
-    """The sender a file's name starts with ("SYT_2024-10.xlsx", "Viettel - T10.xlsx"), for a
-    file that names no known sender inside; the longest matching spelling wins."""
-    stem = norm_key(Path(name).stem)
-    matches = [(len(k), code) for k, code in table.items() if len(k) >= 2 and stem.startswith(k)]
-    return max(matches)[1] if matches else None
+#: a cell that names the recipient ("... gửi Sở Khoa học và Công nghệ", "Kính gửi: ..."), not the sender
+_TO_WORDS = {"gui", "kinh"}
+
+
+def _spelling_in(text: str, table: dict[str, str]) -> str | None:
+    """The longest spelling of ``table`` in ``text``, as whole words (a short code is not found
+    inside a word). A code of one short word counts only where it reads as a code: in capitals
+    ("SNV"), or first in a file name and followed by "_" ("syt_2024-10"), not the word "bao" of
+    "bao-cao" (BAO is the newspaper)."""
+    spans = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\W_]+", text)]
+    found = []
+    for i in range(len(spans)):
+        for j in range(i + 1, min(len(spans), i + 12) + 1):
+            k = norm_key(" ".join(w for _, _, w in spans[i:j]))
+            code = table.get(k) if len(k) >= 2 else None
+            if code is None:
+                continue
+            start, end, word = spans[i]
+            as_code = word.isupper() or (i == 0 and text[end : end + 1] in ("_", ""))
+            if j - i > 1 or len(word) > 4 or word.isdigit() or as_code:
+                found.append((len(k), code))
+    return max(found)[1] if found else None
+
+
+def _sender_named_in(file_name: str, texts: list[str], table: dict[str, str]) -> str | None:
+    """The sender a file names outside its rows: in its file name, anywhere ("SYT_2024-10.xlsx",
+    "Báo cáo i-Speed T01-2024 - Sở Nội vụ.xlsx"), else in the first of its cells that names one
+    ("Cơ quan báo cáo: Sở Nội vụ"), leaving out the cells that name the recipient."""
+    sender = _spelling_in(Path(file_name).stem, table)
+    for text in texts:
+        if sender:
+            break
+        if not _TO_WORDS & {norm_key(w) for w in re.split(r"[\W_]+", text)}:
+            sender = _spelling_in(text, table)
+    return sender
 
 
 def record_load(
@@ -85,15 +116,17 @@ def record_load(
         o.rows_read = len(indexes)
         senders = sorted({records[i]["sender_code"] for i in indexes if isinstance(records[i]["sender_code"], str)})
         if not senders:
-            guess = _sender_from_file_name(o.name, spellings)
+            guess = _sender_named_in(o.name, f.texts, spellings)
             senders = [guess] if guess else []
         o.senders = senders
         bad = [i for i in indexes if i in problems]
         if o.status == "reading" and bad:
-            messages = [m for i in bad for m in problems[i].messages]
+            # the same problem once (a month given above the table is wrong on every row)
+            messages = list(dict.fromkeys(m for i in bad for m in problems[i].messages))
+            where = f", trang '{f.sheet.sheet}'" if f.sheet is not None and f.sheet.sheets > 1 else ""
             o.status = "rejected"
             o.error = _truncate(
-                f"Tệp {o.name}: báo cáo bị từ chối vì có {len(messages)} lỗi, hãy sửa rồi gửi lại cả tệp: "
+                f"Tệp {o.name}{where}: báo cáo bị từ chối vì có {len(messages)} lỗi, hãy sửa rồi gửi lại cả tệp: "
                 + "; ".join(messages)
             )
             bad_rows = ", ".join(str(int(records[i]["source_row"])) for i in bad)

@@ -10,126 +10,15 @@ without one is rejected as a whole before the suite runs.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from ispeed.months import month_label
+from ispeed.returns.cell_rules import count_rules, row_shape_rule
 from ispeed.returns.contract import AGENCY_RETURN, OPERATOR_RETURN, ReturnKind
-from ispeed.returns.units import REFORM_DAY, UnitWords, vn_day
-from ispeed.returns.values import A_DATE, EMPTY, FORMULA, FRACTION, vn_month, vn_number
+from ispeed.returns.rule_row import Context, ReturnRule, Row
+from ispeed.returns.units import REFORM_DAY, vn_day
+from ispeed.returns.values import vn_month
 from ispeed.text import norm_key
-
-
-class Row:
-    """One row of the typed frame, as the messages need it."""
-
-    def __init__(self, record: dict[str, Any], kind: ReturnKind, context: Context):
-        self.r = record
-        self.kind = kind
-        self.ctx = context
-
-    @property
-    def line(self) -> int:
-        return int(self.r["source_row"])
-
-    def ref(self, column: str) -> str | None:
-        value = self.r.get(f"cell_{column}")
-        return value if isinstance(value, str) else None
-
-    def raw(self, column: str) -> str | None:
-        value = self.r.get(f"raw_{column}")
-        return value if isinstance(value, str) else None
-
-    def heading(self, column: str) -> str:
-        if column == "district" and self.ctx.units is not None:
-            return self.ctx.units.heading  # "Xã/phường/đặc khu" from 2025-07-01
-        return self.kind.column(column).heading_vi
-
-    def at(self, column: str) -> str:
-        """'Ô E7 (Số CBCCVC đã cài đặt i-Speed)', or the column alone when the file has none."""
-        ref = self.ref(column)
-        return f"Ô {ref} ({self.heading(column)})" if ref else f"Dòng {self.line}, cột {self.heading(column)}"
-
-    def num(self, column: str) -> str:
-        value = self.r.get(column)
-        return vn_number(value) if isinstance(value, (int, float)) and not math.isnan(value) else "?"
-
-    def problem(self, column: str) -> str | None:
-        value = self.r.get(f"problem_{column}")
-        return value if isinstance(value, str) else None
-
-
-@dataclass
-class Context:
-    """What the messages need beyond the row: the month and the names of things."""
-
-    month_label: str
-    names: dict[str, str] = field(default_factory=dict)  # code -> name (agencies, operators, districts)
-    duplicates: dict[int, list[int]] = field(default_factory=dict)  # frame index -> rows sharing its key
-    operator_list: str = ""
-    units: UnitWords | None = None  # the month's units and their words (units.unit_words)
-
-
-@dataclass(frozen=True)
-class ReturnRule:
-    """One expectation of a suite and what it says when a row breaks it."""
-
-    name: str  # fact_quarantine.rule
-    expectation: str  # GX expectation class
-    kwargs: dict[str, Any]  # GX arguments (a row condition as ("column", "is_not_null"))
-    cell: Callable[[Row], str]  # the canonical column whose cell is wrong
-    message: Callable[[Row], str]  # what is wrong, for the official
-
-
-def _number_message(column: str) -> Callable[[Row], str]:
-    def say(row: Row) -> str:
-        raw, problem = row.raw(column), row.problem(column)
-        if problem == EMPTY:
-            return f"{row.at(column)}: chưa điền số liệu (ghi 0 nếu không có)"
-        if problem == FRACTION:
-            return f'{row.at(column)}: "{raw}" không phải số nguyên (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
-        if problem == A_DATE:
-            return (
-                f"{row.at(column)}: ô đang chứa ngày tháng {raw} chứ không phải số (định dạng ô là "
-                "Number/Số rồi nhập lại số liệu)"
-            )
-        if problem == FORMULA:
-            return (
-                f"{row.at(column)}: công thức {raw} chưa có kết quả lưu trong tệp (mở tệp bằng Excel, lưu lại rồi gửi)"
-            )
-        return f'{row.at(column)}: "{raw}" không phải là số (ghi số nguyên, ví dụ 1234 hoặc 1.234)'
-
-    return say
-
-
-def _count_rules(kind: ReturnKind) -> list[ReturnRule]:
-    rules = []
-    for col in kind.columns:
-        if not col.is_number:
-            continue
-        c = col.name
-        rules.append(
-            ReturnRule(
-                f"{c}_is_whole_number",
-                "ExpectColumnValuesToNotBeNull",
-                {"column": c},
-                lambda row, c=c: c,
-                _number_message(c),
-            )
-        )
-        rules.append(
-            ReturnRule(
-                f"{c}_not_negative",
-                "ExpectColumnValuesToBeBetween",
-                {"column": c, "min_value": 0},
-                lambda row, c=c: c,
-                lambda row, c=c: f"{row.at(c)}: {row.raw(c)} là số âm (số liệu phải từ 0 trở lên)",
-            )
-        )
-    return rules
 
 
 def _at_most(name: str, bigger: str, smaller: str, kind: ReturnKind) -> ReturnRule:
@@ -224,6 +113,7 @@ def agency_rules(month: date) -> list[ReturnRule]:
         )
 
     return [
+        row_shape_rule(kind),
         ReturnRule(
             "agency_known", "ExpectColumnValuesToNotBeNull", {"column": "agency_code"}, agency_cell, unknown_agency
         ),
@@ -235,7 +125,7 @@ def agency_rules(month: date) -> list[ReturnRule]:
             code_name_differ,
         ),
         *_month_rules(month),
-        *_count_rules(kind),
+        *count_rules(kind),
         _at_most("installed_within_staff_total", "staff_total", "staff_installed", kind),
         _at_most("measured_within_installed", "staff_installed", "staff_measured", kind),
         ReturnRule(
@@ -335,6 +225,7 @@ def operator_rules(month: date) -> list[ReturnRule]:
         )
 
     return [
+        row_shape_rule(kind),
         ReturnRule(
             "operator_known",
             "ExpectColumnValuesToNotBeNull",
@@ -357,7 +248,7 @@ def operator_rules(month: date) -> list[ReturnRule]:
             lambda row: "generation",
             unknown_generation,
         ),
-        *_count_rules(kind),
+        *count_rules(kind),
         _at_most("commissioned_within_in_service", "sites_in_service", "sites_commissioned", kind),
         _at_most("upgraded_within_in_service", "sites_in_service", "sites_upgraded", kind),
         ReturnRule(
@@ -385,3 +276,6 @@ def operator_rules(month: date) -> list[ReturnRule]:
             twice,
         ),
     ]
+
+
+__all__ = ["Context", "ReturnRule", "Row", "agency_rules", "operator_rules"]

@@ -124,9 +124,10 @@ def row_problems(
     problems: dict[int, RowProblems] = {}
     for index, row_rules in sorted(broken.items()):
         row = Row(records[index], kind, context)
+        whole = [r for r in row_rules if r.whole_row]
         out = RowProblems([r.name for r in row_rules], [], [])
         seen: set[str] = set()
-        for rule in row_rules:
+        for rule in whole[:1] or row_rules:
             column = rule.cell(row)
             cell = row.ref(column) or f"{kind.column(column).heading_vi} (dòng {row.line})"
             if cell in seen:
@@ -134,6 +135,8 @@ def row_problems(
             seen.add(cell)
             out.cells.append(cell)
             out.messages.append(rule.message(row))
+        if records[index].get("row_hidden") is True:
+            out.messages[0] += f" (dòng {row.line} đang bị ẩn: chọn các dòng quanh nó, nhấp chuột phải, Unhide/Bỏ ẩn)"
         problems[index] = out
     return problems
 
