@@ -113,6 +113,7 @@ def load_measurements(month: date, *, run_id: str | None = None, reload: bool = 
                 "rows_loaded": f.rows_loaded,
                 "rows_quarantined": f.rows_quarantined,
                 "rows_duplicate": f.rows_duplicate,
+                "rows_conflicting": f.rows_conflicting,
             }
             for f in summary.files
         ]

@@ -1,6 +1,7 @@
--- Quarantined measurements of a month by rule.
-select rule, count(*) as rows
+-- Quarantined rows of a month by dataset and rule.
+select dataset, rule, count(*) as rows
 from ispeed.fact_quarantine
-where dataset = 'measurements' and month = %(month)s
-group by rule
-order by rows desc, rule;
+where month = %(month)s
+group by dataset, rule
+order by case dataset when 'measurements' then 1 when 'agency_returns' then 2 when 'operator_returns' then 3 else 4 end,
+         rows desc, rule;

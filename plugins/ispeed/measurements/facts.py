@@ -32,8 +32,10 @@ SWAP_ATTEMPTS = 60
 
 
 def forget_quarantine_of_month(cur, month: date) -> None:
-    """A month being reloaded: its quarantined rows go (the reload quarantines them again)."""
+    """A month being reloaded: its quarantined rows and collapsed ids go (the reload records them
+    again)."""
     cur.execute(read_sql("measurements/forget_quarantine_of_month.sql"), {"month": month})
+    cur.execute(read_sql("measurements/forget_collapsed_ids_of_month.sql"), {"month": month})
 
 
 def quarantine(cur, month: date, checked: sql.Identifier, rules) -> None:
@@ -66,7 +68,11 @@ def insert_facts(
     partition_exists, has_facts = cur.fetchone()
     if replace or not partition_exists:
         built = sql.Identifier("ispeed", f"{name}_l{load_id}")
-        cur.execute(compose_sql("measurements/build_month_facts.sql", built=built, checked=checked), {"month": month})
+        file_order = sql.SQL("file_id desc" if replace else "file_id")
+        cur.execute(
+            compose_sql("measurements/build_month_facts.sql", built=built, checked=checked, file_order=file_order),
+            {"month": month},
+        )
         loaded = dict(cur.fetchall())
         cur.execute(compose_sql("measurements/add_month_facts_key.sql", built=built))
         swap = compose_sql(
@@ -82,6 +88,21 @@ def insert_facts(
     )
     cur.execute(compose_sql("measurements/insert_measurement_facts.sql", checked=checked))
     return dict(cur.fetchall()), None
+
+
+def record_collapsed(
+    cur, month: date, load_id: int, checked: sql.Identifier, *, built: bool, replace: bool
+) -> dict[int, tuple[int, int]]:
+    """The load's rows not loaded because their id was kept from another row, into
+    ispeed.fact_measurement_collapsed (record_collapsed_ids.sql), against the month's facts after
+    this load: the table ``built`` by insert_facts, or the month's partition. Returns, per file,
+    (rows collapsed, rows among them with other values: conflicts)."""
+    name = f"fact_measurement_{month:%Y_%m}" + (f"_l{load_id}" if built else "")
+    cur.execute(
+        compose_sql("measurements/record_collapsed_ids.sql", checked=checked, facts=sql.Identifier("ispeed", name)),
+        {"month": month, "settled_by": "newest_file" if replace else "first_kept"},
+    )
+    return {file_id: (collapsed, conflicting) for file_id, collapsed, conflicting in cur.fetchall()}
 
 
 def swap_partition(cur, month: date, swap: sql.Composed) -> None:

@@ -24,8 +24,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 from ispeed.config import PipelineConfig, pipeline_config
 from ispeed.measurements import facts, staging
@@ -40,10 +42,21 @@ from ispeed.warehouse.ledger import FileOutcome, LoadSummary
 log = logging.getLogger(__name__)
 
 
+@dataclass
 class MeasurementsSummary(LoadSummary):
     """A load of i-Speed measurements. Its timings: stage (read, parse, COPY), check (typing and
     rules in SQL), validate (Great Expectations), load (quarantine and facts, one transaction),
     vacuum."""
+
+    reload: bool = False  # a reload: the newest file's values win
+
+    COUNTS: ClassVar[tuple[str, ...]] = (*LoadSummary.COUNTS, "rows_conflicting")
+    FILE_FIELDS: ClassVar[tuple[str, ...]] = (*LoadSummary.FILE_FIELDS, "rows_conflicting")
+
+    @property
+    def rows_conflicting(self) -> int:
+        """Duplicate rows whose id was kept from a row with other values (conflicts)."""
+        return sum(f.rows_conflicting for f in self.files)
 
     def report(self) -> str:
         """A few lines for the task log."""
@@ -51,12 +64,24 @@ class MeasurementsSummary(LoadSummary):
             f"i-Speed measurements {self.month} (load {self.load_id}): {len(self.files)} file(s), "
             f"{self.rows_read} rows read = {self.rows_loaded} loaded + {self.rows_quarantined} quarantined "
             f"+ {self.rows_duplicate} duplicate"
+            + (f" (of which {self.rows_conflicting} with other values: conflicts)" if self.rows_conflicting else "")
         ]
         for f in self.files:
             lines.append(
                 f"  {f.status:<15} {f.name}: read {f.rows_read}, loaded {f.rows_loaded}, "
                 f"quarantined {f.rows_quarantined}, duplicate {f.rows_duplicate}"
+                + (f" ({f.rows_conflicting} with other values)" if f.rows_conflicting else "")
                 + (f" -- {f.error}" if f.error else "")
+            )
+        if self.rows_conflicting:
+            lines.append(
+                f"  {self.rows_conflicting} row(s) repeat a measurement id with other values: "
+                + (
+                    "the newest file's values were kept (reload)."
+                    if self.reload
+                    else "the values already loaded were kept; reload the month to take the newest file's "
+                    "(ispeed.fact_measurement_collapsed lists them; docs/corrections.md)."
+                )
             )
         return "\n".join(lines + self.report_footer())
 
@@ -98,7 +123,7 @@ def _load(conn, where, cfg, month, run_id, reload) -> MeasurementsSummary:
     load_id = ledger.start_load(cur, DATASET, month, run_id)
     tables = staging.create_staging(cur, load_id)
     conn.commit()
-    summary = MeasurementsSummary(month_label(month), load_id)
+    summary = MeasurementsSummary(month_label(month), load_id, reload=reload)
     try:
         candidates = [(p, False) for p in ledger.landed_files(landing_folder(month, cfg))]
         if reload:
@@ -140,6 +165,14 @@ def _load(conn, where, cfg, month, run_id, reload) -> MeasurementsSummary:
             outcome.status = "loaded"
             outcome.rows_loaded = loaded.get(outcome.file_id, 0)
             outcome.rows_duplicate = outcome.rows_read - outcome.rows_loaded - outcome.rows_quarantined
+        if any(outcome.rows_duplicate for outcome, _, _ in staged.values()):
+            # which ids collapsed into one, and which of them with other values (conflicts)
+            collapsed = facts.record_collapsed(
+                cur, month, load_id, tables.checked, built=swap_partition is not None, replace=reload
+            )
+            for file_id, (_, conflicting) in collapsed.items():
+                staged[file_id][0].rows_conflicting = conflicting
+        for outcome, _, _ in staged.values():
             ledger.record_outcome(cur, outcome)
         summary.lap("load", clock)
         suite_result = suite.result()

@@ -164,7 +164,9 @@ def stage_file(
         error = f"same content as {seen_sha[sha]} in this load"
         return FileOutcome(register("duplicate_file", error), path.name, "duplicate_file", error=error)
     if not reload:
-        earlier = ledger.file_with_same_content(cur, DATASET, sha)
+        # In this month only: an export spanning a month's end, put in both months' folders, gives
+        # each month its own rows (the other month's rows are quarantined as outside the month).
+        earlier = ledger.file_with_same_content(cur, DATASET, sha, month=month)
         if earlier:
             error = f"same content as file {earlier[1]} (file_id {earlier[0]}), already loaded"
             return FileOutcome(register("duplicate_file", error), path.name, "duplicate_file", error=error)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from decimal import Decimal
 
 from ispeed import paths
 from ispeed.compliance import marts
@@ -15,12 +17,33 @@ def _rows(cur, sql_file: str, month: date) -> list[tuple]:
     return cur.fetchall()
 
 
+FILE_FIELDS = (
+    "dataset",
+    "name",
+    "status",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "rows_duplicate",
+    "rows_conflicting",
+    "error",
+)
+
+
+def _by_dataset(quarantine: list[tuple]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for ds, rule, n in quarantine:
+        out.setdefault(ds, {})[rule] = n
+    return out
+
+
 def month_status(month: date) -> dict:
     """The month's measurement files, quarantine, loaded tests, verdicts and returns, as a dict."""
     with warehouse.connection() as conn:
         with conn.cursor() as cur:
             files = _rows(cur, "measurements/month_status_files.sql", month)
             quarantine = _rows(cur, "measurements/month_status_quarantine.sql", month)
+            [collapsed] = _rows(cur, "measurements/month_collapsed_ids.sql", month)
             facts = _rows(cur, "measurements/month_status_facts.sql", month)
         # The verdicts of operators with tests in the compliance population.
         verdicts = [
@@ -32,15 +55,12 @@ def month_status(month: date) -> dict:
     return {
         "month": month_label(month),
         "returns": [{k: r[k] for k in ("dataset", "code", "name", "state", "file", "error")} for r in states],
-        "files": [
-            dict(
-                zip(
-                    ("name", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "error"), f[:7]
-                )
-            )
-            for f in files
-        ],
-        "quarantine": dict(quarantine),
+        "files": [dict(zip(FILE_FIELDS, f[:9])) for f in files],
+        # measurements by rule (as before), and every dataset's
+        "quarantine": {rule: n for ds, rule, n in quarantine if ds == "measurements"},
+        "quarantine_by_dataset": _by_dataset(quarantine),
+        # ids that collapsed into one: duplicates, and conflicts (other values; docs/corrections.md)
+        "collapsed": dict(zip(("rows", "ids", "conflicting_rows", "conflicting_ids", "unsettled_ids"), collapsed)),
         "verdicts": [
             {
                 "operator": v["operator_code"],
@@ -59,19 +79,41 @@ def month_status(month: date) -> dict:
     }
 
 
+def status_json(status: dict) -> str:
+    """What ``python -m ispeed status --json`` prints: the month's accounting (docs/operations.md)."""
+
+    def plain(value):
+        return float(value) if isinstance(value, Decimal) else str(value)
+
+    return json.dumps(status, ensure_ascii=False, indent=2, default=plain)
+
+
 def format_status(status: dict) -> str:
     """What ``python -m ispeed status`` prints: a few lines a data engineer can read."""
     lines = [f"i-Speed measurements, {status['month']}"]
-    if not status["files"]:
+    files = [f for f in status["files"] if f["dataset"] == "measurements"]
+    if not files:
         lines.append("  no file registered for this month")
-    for f in status["files"]:
+    for f in files:
         lines.append(
             f"  file {f['name']}: {f['status']}, read {f['rows_read']} = loaded {f['rows_loaded']}"
             f" + quarantined {f['rows_quarantined']} + duplicate {f['rows_duplicate']}"
+            + (f" ({f['rows_conflicting']} with other values)" if f["rows_conflicting"] else "")
             + (f"  ({f['error']})" if f["error"] else "")
         )
     if status["quarantine"]:
         lines.append("  quarantined by rule: " + ", ".join(f"{k} {v}" for k, v in status["quarantine"].items()))
+    c = status["collapsed"]
+    if c["rows"]:
+        lines.append(
+            f"  ids that collapsed into one: {c['ids']} id(s), {c['rows']} row(s) not loaded; "
+            f"{c['conflicting_ids']} id(s) with other values"
+            + (
+                f", {c['unsettled_ids']} of them keeping the first values (reload takes the newest file's)"
+                if c["unsettled_ids"]
+                else ""
+            )
+        )
     if status["facts"]:
         lines.append("  loaded tests by operator and network type (mean download, Mbps):")
         for f in status["facts"]:

@@ -5,7 +5,7 @@
 
 Built from the warehouse only, so it says what really happened whichever tasks failed: the run's
 loads per dataset (files, rows read = loaded + quarantined + duplicate, rejected files), what they
-quarantined by rule, what the month holds now (measurements, returns submitted / rejected / missing),
+quarantined by rule, the measurement ids they collapsed into one and the conflicts among them, what the month holds now (measurements, returns submitted / rejected / missing),
 each operator's verdict, the report and its delivery. Stored in ``ispeed.meta_run_summary`` (one row
 per run and month; a cleared summarize_run replaces it).
 """
@@ -58,6 +58,7 @@ def collect(cur, month: date, run_id: str) -> dict:
     rejected = _query(cur, "operations/summary_rejected_files.sql", p | {"limit": REJECTED_SHOWN * len(DATASETS)})
     quarantine = _query(cur, "operations/summary_run_quarantine.sql", p)
     [totals] = _query(cur, "operations/summary_month_totals.sql", p)
+    [collapsed] = _query(cur, "measurements/run_collapsed_ids.sql", p)
     states = _query(cur, "operations/summary_return_states.sql", p)
     # Each operator's verdict for the month: the compliance population only, in display order.
     verdicts = [_plain(r) for r in marts.read_compliance_by_operator(cur.connection, month) if r["in_compliance_scope"]]
@@ -94,6 +95,8 @@ def collect(cur, month: date, run_id: str) -> dict:
         "run_id": run_id,
         "datasets": datasets,
         "month_totals": totals,
+        # measurement ids that this run's loads collapsed into one; conflicts: with other values
+        "collapsed": collapsed,
         "returns": returns,
         "verdicts": [
             {
@@ -152,6 +155,18 @@ def format_summary(s: dict, *, task_states: dict[str, str] | None = None, dag_id
             lines.append(f"    rejected {r['file']}: {(r['error'] or '').splitlines()[0][:110] if r['error'] else ''}")
         for e in d["errors"][:2]:
             lines.append(f"    error: {e.splitlines()[0][:120]}")
+    c = s.get("collapsed") or {}
+    if c.get("conflicting_rows"):
+        lines.append(
+            f"conflicts: {_n(c['conflicting_rows'])} duplicate row(s) repeat {_n(c['conflicting_ids'])} measurement"
+            " id(s) with other values; "
+            + (
+                f"{_n(c['unsettled_ids'])} id(s) kept the values loaded first (reload the month to take the newest"
+                " file's)"
+                if c["unsettled_ids"]
+                else "the newest file's values were kept (reload)"
+            )
+        )
     q = [(ds, rule, n) for ds, d in s["datasets"].items() for rule, n in d["quarantine_by_rule"].items()]
     if q:
         lines.append(

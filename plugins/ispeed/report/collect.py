@@ -7,7 +7,8 @@ What it reads, and where the SQL is (filed by what it reads):
 - the agencies' and operators' returns and the remedies (V002): include/sql/returns/month_*.sql;
 - the compliance marts (V003), through ispeed.compliance.marts (include/sql/marts/);
 - the data quality of the month's loads, from the load ledger and the quarantine (meta_file,
-  meta_load, fact_quarantine): include/sql/ledger/month_*.sql;
+  meta_load, fact_quarantine): include/sql/ledger/month_*.sql; the ids that collapsed into one
+  (fact_measurement_collapsed): include/sql/measurements/month_collapsed_ids.sql;
 - the method in force: include/config/compliance.yaml (ispeed.compliance.settings).
 Reads only; the numbers are the stored ones, so the report, a backfill and an audit print the same
 figures.
@@ -23,6 +24,7 @@ from ispeed.compliance.settings import compliance_config
 from ispeed.report.data import (
     AGENCY_GROUPS,
     AgencyReturn,
+    Collapsed,
     DataQuality,
     DatasetQuality,
     DistrictResult,
@@ -60,7 +62,8 @@ def _compliance_row(row: dict) -> OperatorCompliance:
 
 def collect_data_quality(conn, month: date) -> DataQuality:
     """Section 6 from the load ledger and the quarantine (ispeed.meta_file, meta_load,
-    fact_quarantine), every dataset that registered files for the month."""
+    fact_quarantine), every dataset that registered files for the month, and the measurement ids
+    that collapsed into one (fact_measurement_collapsed)."""
     with conn.cursor() as cur:
         cur.execute(paths.read_sql("ledger/month_files_by_dataset.sql"), {"month": month})
         datasets = [DatasetQuality(*row) for row in cur.fetchall()]
@@ -68,7 +71,9 @@ def collect_data_quality(conn, month: date) -> DataQuality:
         quarantine = [QuarantineCount(*row) for row in cur.fetchall()]
         cur.execute(paths.read_sql("ledger/month_rejected_files.sql"), {"month": month})
         rejected = [RejectedFile(*row) for row in cur.fetchall()]
-    return DataQuality(datasets=datasets, quarantine=quarantine, files_rejected=rejected)
+        cur.execute(paths.read_sql("measurements/month_collapsed_ids.sql"), {"month": month})
+        collapsed = Collapsed(*(int(v) for v in cur.fetchone()))
+    return DataQuality(datasets=datasets, quarantine=quarantine, files_rejected=rejected, collapsed=collapsed)
 
 
 def collect_method() -> Method:

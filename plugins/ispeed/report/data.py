@@ -217,10 +217,24 @@ class RejectedFile(_Row):
 
 
 @dataclass
+class Collapsed(_Row):
+    """Measurement ids of the month that collapsed into one (ispeed.fact_measurement_collapsed):
+    rows not loaded because their id was kept from another row; among them the conflicts (other
+    values), and the ids whose conflict a reload has not settled (the first values stay)."""
+
+    rows: int = 0
+    ids: int = 0
+    conflicting_rows: int = 0
+    conflicting_ids: int = 0
+    unsettled_ids: int = 0
+
+
+@dataclass
 class DataQuality(_Row):
     datasets: list[DatasetQuality] = field(default_factory=list)
     quarantine: list[QuarantineCount] = field(default_factory=list)
     files_rejected: list[RejectedFile] = field(default_factory=list)
+    collapsed: Collapsed = field(default_factory=Collapsed)
 
     def dataset(self, name: str) -> DatasetQuality | None:
         return next((d for d in self.datasets if d.dataset == name), None)

@@ -62,6 +62,7 @@ class FileOutcome:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0  # measurements: rows whose id the month or the load had already
+    rows_conflicting: int = 0  # measurements: of the duplicate rows, those with other values
     rows_replaced: int = 0  # returns: accepted rows that a later return of the same sender replaced
     error: str | None = None
 
@@ -276,12 +277,15 @@ def register_file(
     return cur.fetchone()[0]
 
 
-def file_with_same_content(cur, dataset: str, sha256: str) -> tuple[int, str, date] | None:
-    """The earliest file of the dataset, in any month, with this content and a status that makes
-    another copy a duplicate (ALREADY_LOADED): (file_id, file_name, month), or None."""
+def file_with_same_content(
+    cur, dataset: str, sha256: str, *, month: date | None = None
+) -> tuple[int, str, date] | None:
+    """The earliest file of the dataset, in any month (or in ``month`` only), with this content and
+    a status that makes another copy a duplicate (ALREADY_LOADED): (file_id, file_name, month), or
+    None."""
     cur.execute(
         paths.read_sql("ledger/file_with_same_content.sql"),
-        {"dataset": dataset, "sha256": sha256, "statuses": ALREADY_LOADED[dataset]},
+        {"dataset": dataset, "sha256": sha256, "statuses": ALREADY_LOADED[dataset], "month": month},
     )
     return cur.fetchone()
 

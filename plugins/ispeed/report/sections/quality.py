@@ -40,6 +40,22 @@ def section_quality(b: Builder) -> list:
                 s.body,
             )
         )
+        c = q.collapsed
+        if c.conflicting_rows:
+            # the same measurement id again with other values (a corrected re-export): docs/corrections.md
+            settled = (
+                f"{fmt.number(c.unsettled_ids)} mã giữ giá trị đã nạp trước; muốn lấy giá trị của tệp mới nhất "
+                "thì nạp lại dữ liệu của tháng (reload)."
+                if c.unsettled_ids
+                else "đã lấy giá trị của tệp mới nhất (nạp lại dữ liệu của tháng)."
+            )
+            out.append(
+                para(
+                    f"Trong số dòng trùng lặp, <b>{fmt.number(c.conflicting_rows)}</b> dòng lặp lại mã phép đo "
+                    f"của {fmt.number(c.conflicting_ids)} phép đo nhưng với giá trị khác (xung đột): {settled}",
+                    s.body,
+                )
+            )
     else:
         out.append(para("Chưa có tệp dữ liệu đo i-Speed nào được ghi nhận cho tháng này.", s.body))
     if q.datasets:
