@@ -233,3 +233,85 @@ def test_a_month_wrong_above_the_table_is_listed_once_naming_the_sheet(db, data_
     assert error.startswith(f"Tệp Viettel_2024-10.xlsx{where}: báo cáo bị từ chối vì có 1 lỗi")
     assert error.count("ghi tháng 09/2024") == 1
     assert len(visible) > 1  # the template has its instructions beside the return: the sheet is named
+
+
+def _two_row_heading_sheet(ws, staff_group: str = "Số CBCCVC") -> None:
+    """Headings on rows 5 and 6: the identity columns merged down over both rows, the staff's
+    columns under one group heading merged across them."""
+    for col, text in (("A", "Mã cơ quan"), ("B", "Tên cơ quan"), ("C", "Tháng báo cáo"), ("H", "Ghi chú")):
+        ws[f"{col}5"] = text
+        ws.merge_cells(f"{col}5:{col}6")
+    ws["D5"] = staff_group
+    ws.merge_cells("D5:G5")
+    for col, text in zip("DEFG", ("Tổng số", "Đã cài đặt i-Speed", "Đã đo ít nhất 1 lần", "Số lần đo")):
+        ws[f"{col}6"] = text
+    ws["I5"] = "Số người dân được hỗ trợ cài đặt"
+    ws["J5"] = "Số thành viên Tổ công nghệ số cộng đồng tham gia"
+    ws.merge_cells("I5:I6")
+    ws.merge_cells("J5:J6")
+
+
+def test_a_heading_on_two_merged_rows_is_read(db, data_dir):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "BC thang 10"
+    ws["A1"] = "BÁO CÁO KẾT QUẢ TRIỂN KHAI I-SPEED THÁNG 10/2024"
+    _two_row_heading_sheet(ws)
+    for c, v in enumerate(["SYT", "Sở Y tế", "10/2024", 120, 100, 90, 300, "Đủ", 45, 0], start=1):
+        ws.cell(row=7, column=c, value=v)
+    path = landing_folder(AGENCY_RETURN, OCT) / "SYT_2024-10.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    _land(path)
+    returns.load_agency_returns(OCT)
+
+    assert query(
+        db,
+        "select agency_code, staff_total, staff_installed, staff_measured, staff_measurements, citizens_helped,"
+        " note, source_row from ispeed.fact_agency_return",
+    ) == [("SYT", 120, 100, 90, 300, 45, "Đủ", 7)]
+    ((header,),) = query(db, "select header_map from ispeed.meta_file")
+    assert header["header_row"] == 6 and header["columns"]["staff_installed"] == "E: Số CBCCVC Đã cài đặt i-Speed"
+
+
+def test_a_two_row_heading_that_cannot_be_read_is_named_as_the_problem(db, data_dir):
+    wb = openpyxl.Workbook()
+    _two_row_heading_sheet(wb.active, staff_group="Nhân sự")
+    for c, v in enumerate(["SYT", "Sở Y tế", "10/2024", 120, 100, 90, 300, None, 45, 0], start=1):
+        wb.active.cell(row=7, column=c, value=v)
+    path = landing_folder(AGENCY_RETURN, OCT) / "SYT_2024-10.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    _land(path)
+    returns.load_agency_returns(OCT)
+
+    (error,) = [f[4] for f in files(db).values()]
+    assert error.startswith(
+        "Tệp SYT_2024-10.xlsx: trang 'Sheet', dòng 5-6 là dòng tiêu đề cột (tiêu đề hai dòng) nhưng"
+    )
+    assert "thiếu cột bắt buộc: Tổng số CBCCVC" in error
+    assert states(db)["SYT"] == "rejected"
+
+
+def test_a_percentage_and_a_hidden_row_are_shown_as_the_clerk_sees_them(db, data_dir):
+    wb = agency_workbook(tally("SYT"), tally("STP"))
+    ws = wb["Báo cáo"]
+    ws["F7"] = 0.85
+    ws["F7"].number_format = "0%"
+    ws["D8"] = -5
+    ws.row_dimensions[8].hidden = True
+    agency_file("tong-hop_2024-10.xlsx", wb=wb)
+    returns.load_agency_returns(OCT)
+
+    rows = quarantine(db, "tong-hop_2024-10.xlsx")
+    assert rows[0] == (
+        7,
+        "F7",
+        "staff_measured_is_whole_number",
+        'Ô F7 (Số CBCCVC đã đo ít nhất 1 lần): "85 %" không phải là số (ghi số nguyên, ví dụ 1234 hoặc 1.234)',
+    )
+    assert rows[1][:3] == (8, "D8", "staff_total_not_negative")
+    assert rows[1][3].split("; ")[0] == (
+        "Ô D8 (Tổng số CBCCVC): -5 là số âm (số liệu phải từ 0 trở lên) (dòng 8 đang bị ẩn: chọn các dòng quanh "
+        "nó, nhấp chuột phải, Unhide/Bỏ ẩn)"
+    )

@@ -131,7 +131,7 @@ def _xlsx_grids(path: Path) -> list[Grid]:
             if ws.sheet_state != "visible" and len(values_book.worksheets) > 1:
                 continue  # hidden sheets hold lists for drop-downs, not the return
             ws.reset_dimensions()  # some programs write a wrong <dimension>; read what is there
-            grids.append(Grid(ws.title, _sheet_rows(ws)))
+            grids.append(Grid(ws.title, _sheet_rows(ws), hidden_rows=_hidden_rows(ws)))
     except Exception as exc:
         raise ReturnFileRejected(
             name, f"tệp Excel bị hỏng, không đọc được ({type(exc).__name__}); hãy mở bằng Excel, lưu lại rồi gửi."
@@ -143,10 +143,39 @@ def _xlsx_grids(path: Path) -> list[Grid]:
     return grids
 
 
+def percent_as_typed(value: float) -> str:
+    """A cell formatted as a percentage, as the clerk typed and sees it: 0.85 -> '85 %'."""
+    pct = round(value * 100, 10)
+    return (str(int(pct)) if pct.is_integer() else repr(pct).replace(".", ",")) + " %"
+
+
+def _cell_value(cell) -> Any:
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return percent_as_typed(value)  # a count is never a percentage: the message shows what was typed
+    return value
+
+
+def _hidden_rows(ws) -> set[int]:
+    """The rows hidden in a sheet (<row r="8" hidden="1">), read streaming from its XML: read-only
+    worksheets do not carry row dimensions."""
+    from xml.etree.ElementTree import iterparse
+
+    hidden: set[int] = set()
+    with ws._get_source() as src:
+        for _, element in iterparse(src, events=("end",)):
+            if element.tag.endswith("}row"):
+                if element.get("hidden") in ("1", "true"):
+                    hidden.add(int(element.get("r", 0)))
+                element.clear()
+    return hidden
+
+
 def _sheet_rows(ws) -> list[list[Any]]:
     rows: list[list[Any]] = []
     blank_run = 0
-    for values in ws.iter_rows(values_only=True):
+    for cells in ws.iter_rows():
+        values = [_cell_value(c) for c in cells]
         if all(is_blank(v) for v in values):
             blank_run += 1
             if blank_run > MAX_BLANK_RUN:

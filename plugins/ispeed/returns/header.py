@@ -9,6 +9,7 @@ from typing import Any
 from ispeed.returns.contract import ReturnKind
 from ispeed.returns.grid import HEADER_SCAN_ROWS, Grid, ReturnFileRejected, column_letter
 from ispeed.returns.values import cell_text, is_blank
+from ispeed.text import norm_key
 
 
 @dataclass
@@ -21,6 +22,13 @@ class Header:
     fields: dict[str, tuple[Any, str]]  # canonical -> (value, cell ref) given above the table
     duplicates: list[tuple[str, int, int]]  # canonical, first column, second column
     missing: list[str]  # required columns (or groups) not found
+    texts: list[str]  # each column's heading as read ("Số CBCCVC Đã cài đặt" for a two-row heading)
+    first_row: int  # the heading's first row: row - 1 for a heading on two rows
+
+    @property
+    def rows_named(self) -> str:
+        """'dòng 6', or 'dòng 6-7' for a heading on two rows."""
+        return f"dòng {self.row}" if self.first_row == self.row else f"dòng {self.first_row}-{self.row}"
 
 
 def cell_str(v: Any) -> str:
@@ -53,12 +61,36 @@ def _fields_above(grid: Grid, header_row: int, kind: ReturnKind) -> dict[str, tu
     return found
 
 
-def _header_at(grid: Grid, r: int, kind: ReturnKind) -> Header:
+def _two_rows(top: list[Any], bottom: list[Any]) -> list[list[str]]:
+    """The spellings of each column of a heading on two rows: a group heading merged over several
+    columns above their own headings ("Số CBCCVC" over "Tổng số", "Đã cài đặt", ...), and headings
+    merged down over both rows, which only the top row holds. Tried in order: both rows, the
+    bottom alone (either row first), the top alone."""
+    out, group = [], ""
+    for c in range(max(len(top), len(bottom))):
+        above = cell_str(top[c]) if c < len(top) else ""
+        below = cell_str(bottom[c]) if c < len(bottom) else ""
+        if above:
+            group = above
+        elif not below:
+            group = ""  # a gap ends a merged group heading
+        # "Số CBCCVC" over "Tổng số" reads "Tổng số CBCCVC"
+        bare = group[3:] if norm_key(group[:3]) == "so" else group
+        out.append([f"{group} {below}", f"{below} {group}", f"{below} {bare}", below] if below else [above])
+    return out
+
+
+def _header_at(grid: Grid, r: int, kind: ReturnKind, two_rows: bool = False) -> Header:
     positions: dict[str, int] = {}
     duplicates = []
-    for c, v in enumerate(grid.rows[r - 1]):
-        text = cell_str(v)
-        canonical = kind.match_heading(text) if text else None
+    if two_rows:
+        spellings = _two_rows(grid.rows[r - 2], grid.rows[r - 1])
+    else:
+        spellings = [[cell_str(v)] for v in grid.rows[r - 1]]
+    texts = []
+    for c, candidates in enumerate(spellings):
+        canonical = next((m for t in candidates if t and (m := kind.match_heading(t))), None)
+        texts.append(next((t for t in candidates if t and kind.match_heading(t)), candidates[-1] or ""))
         if canonical is None:
             continue
         if canonical in positions:
@@ -70,7 +102,7 @@ def _header_at(grid: Grid, r: int, kind: ReturnKind) -> Header:
     for group in kind.one_of:
         if not any(g in positions for g in group):
             missing.append(" hoặc ".join(kind.column(g).heading_vi for g in group))
-    return Header(grid, r, positions, fields, duplicates, missing)
+    return Header(grid, r, positions, fields, duplicates, missing, texts, r - 1 if two_rows else r)
 
 
 def find_header(name: str, grids: list[Grid], kind: ReturnKind) -> Header:
@@ -79,18 +111,19 @@ def find_header(name: str, grids: list[Grid], kind: ReturnKind) -> Header:
     best: Header | None = None
     for grid in grids:
         for r in range(1, min(len(grid.rows), HEADER_SCAN_ROWS) + 1):
-            header = _header_at(grid, r, kind)
-            if not header.missing:
-                return header
-            if len(header.positions) >= 2 and (best is None or len(header.positions) > len(best.positions)):
-                best = header
+            for header in [_header_at(grid, r, kind)] + ([_header_at(grid, r, kind, True)] if r > 1 else []):
+                if not header.missing:
+                    return header
+                if len(header.positions) >= 2 and (best is None or len(header.positions) > len(best.positions)):
+                    best = header
     expected = ", ".join(c.heading_vi for c in kind.columns if c.required or any(c.name in g for g in kind.one_of))
     template = kind.template_name
     if best is not None:
-        where = f"trang '{best.grid.name}', dòng {best.row}" if best.grid.name else f"dòng {best.row}"
+        where = f"trang '{best.grid.name}', {best.rows_named}" if best.grid.name else best.rows_named
+        two = " (tiêu đề hai dòng)" if best.first_row != best.row else ""
         raise ReturnFileRejected(
             name,
-            f"{where} là dòng tiêu đề cột nhưng thiếu cột bắt buộc: {'; '.join(best.missing)}. "
+            f"{where} là dòng tiêu đề cột{two} nhưng thiếu cột bắt buộc: {'; '.join(best.missing)}. "
             f"Hãy dùng biểu mẫu {template} (các cột cần có: {expected}).",
         )
     raise ReturnFileRejected(

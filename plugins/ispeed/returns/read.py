@@ -150,7 +150,7 @@ def _find_return(name: str, fmt: str, grids: list[Grid], kind: ReturnKind, encod
             f"dòng {header.row}: hai cột {column_letter(first)} và {column_letter(second)} cùng là "
             f"'{kind.column(canonical).heading_vi}'; hãy giữ một cột rồi gửi lại.",
         )
-    headings = grid.rows[header.row - 1]
+    headings = header.texts
     sheet = ReturnSheet(
         file_name=name,
         format=fmt,
