@@ -823,6 +823,53 @@ case("heading_megabytes.csv")(
     lambda: utf8(csv_text([row("HM1")], header=[h.replace("(Mb/s)", "(MB/s)") for h in VI_UNITS_HEADER]))
 )
 
+case("decimal_comma_file_thousands.csv")(
+    lambda: utf8(
+        csv_text(
+            [
+                row("DC1", dl="45,6", ul="12,1", lat="31"),
+                row("DC2", dl="1.234", ul="800", lat="1.200"),
+                row("DC3", dl="1.234,5", ul="9", lat="28"),
+            ]
+        )
+    )
+)
+case("decimal_mark_mixed.csv")(
+    lambda: utf8(
+        csv_text(
+            [
+                row("DM1", dl="45,6", ul="12", lat="31"),
+                row("DM2", dl="105.64", ul="20", lat="30"),
+                row("DM3", dl="1.234", ul="20", lat="30"),
+                row("DM4", dl="50", ul="20", lat="1,200"),
+            ]
+        )
+    )
+)
+case("excel_rounded_ids.csv")(
+    lambda: utf8(
+        csv_text(
+            [row(mid) for mid in ["1.23457E+11"] * 5 + ["1.23458E+11"] * 4 + ["9.87654E+11"] * 3]
+            + [row("123456789012")]
+        )
+    )
+)
+
+#: Vietnamese in the old font encodings, for the few names of these cases (one byte a letter in
+#: TCVN3; base letter and a mark byte in VNI Windows).
+TCVN3 = {"ả": b"\xb6", "à": b"\xb5", "ò": b"\xdf", "ồ": b"\xe5", "ộ": b"\xe9"}
+VNI = {"ả": b"a\xfb", "à": b"a\xf8", "ò": b"o\xf8", "ồ": b"o\xe0", "ộ": b"o\xe4"}
+
+
+def legacy(text: str, table: dict[str, bytes]) -> bytes:
+    return b"".join(table.get(ch) or ch.encode("ascii") for ch in text)
+
+
+LEGACY_ROWS = [row("LG1", dist="Hồng Bàng"), row("LG2", dist="Hồng Bàng"), row("LG3", dist="Hồng Bàng")]
+case("tcvn3_abc.csv")(lambda: legacy(csv_text(LEGACY_ROWS), TCVN3))
+case("vni_windows.csv")(lambda: legacy(csv_text(LEGACY_ROWS), VNI))
+case("vni_glyphs_saved_as_utf8.csv")(lambda: utf8(legacy(csv_text(LEGACY_ROWS), VNI).decode("latin-1")))
+
 
 def build() -> dict[str, bytes]:
     return {name: fn() for name, fn in CASES.items()}

@@ -107,8 +107,15 @@ def check_case(db, case: dict, summary: measurements.MeasurementsSummary) -> Non
     assert sorted(f"{r[0]} {r[1]}" for r in rows) == sorted(case.get("quarantine", [])), "quarantined lines and rules"
     for line_no, _rule, column_name, message, raw_row in rows:
         assert column_name and message and isinstance(raw_row, dict), f"line {line_no}: no column, message or row"
+    for line_no, _rule, _column, message, _raw in rows:
+        for part in case.get("quarantine_message", []):
+            assert part in message, f"line {line_no}: {part!r} not in the message: {message}"
     if "ignored" in case:
         assert header_map["ignored"] == case["ignored"]
+    if "decimal_mark" in case:
+        assert header_map.get("decimal_mark") == case["decimal_mark"], f"decimal mark noted: {header_map}"
+    for part in case.get("notes", []):
+        assert any(part in n for n in header_map.get("notes", [])), f"{part!r} not in the notes: {header_map}"
     for mid, values in (case.get("facts") or {}).items():
         columns = list(values)
         found = query(

@@ -151,7 +151,7 @@ def test_gx_counts_match_the_quarantine_and_the_result_is_kept(db):
     docs = Path(summary.validation["data_docs"])  # GX's Data Docs, kept beside the JSON
     assert docs.name == "index.html" and docs.is_file() and "ispeed_measurements" in docs.read_text(errors="replace")
     [(doc,)] = query(db, "select validation from ispeed.meta_load where load_id = %s", (summary.load_id,))
-    assert doc["success"] is False and len(doc["results"]) == 20
+    assert doc["success"] is False and len(doc["results"]) == 22  # 21 rules and uniqueness
 
 
 def test_reload_replaces_the_month_from_all_its_files(db):

@@ -22,6 +22,7 @@ from ispeed import geography, paths
 from ispeed.measurements.contract import _UNIT_SUFFIXES, MEASUREMENT_COLUMNS, canonical_header, header_index, wrong_unit
 from ispeed.measurements.load import CANONICAL
 from ispeed.measurements.readers import DELIMITERS, open_export
+from ispeed.measurements.readers.encodings import legacy_vietnamese
 from ispeed.text import exact_key, norm_key
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -191,6 +192,8 @@ def test_a_csv_written_by_csv_writer_reads_back_cell_for_cell_and_line_for_line(
             expected.append((line, r))
         line += out.getvalue()[start:].count("\n")
     assume(expected)  # a header alone is refused (tested in the corpus)
+    # cells such as 'Aµ' and 'A¨' twice are TCVN3 or VNI glyphs re-saved as UTF-8: refused (the corpus)
+    assume(legacy_vietnamese(out.getvalue()) is None)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.csv"
         path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))
@@ -242,6 +245,7 @@ def expected_json(value) -> str | None:
 )
 def test_json_lines_read_back_value_for_value(objects, ascii_only):
     text = "".join(json.dumps(o, ensure_ascii=ascii_only) + "\n" for o in objects)
+    assume(legacy_vietnamese(text) is None)  # TCVN3 or VNI glyphs re-saved as UTF-8: refused (the corpus)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.jsonl"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")

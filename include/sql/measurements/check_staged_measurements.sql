@@ -6,17 +6,78 @@
 -- normalised once per distinct spelling, not once per row.
 -- The row as read (for the quarantine) is kept as raw_row for the failing rows only (NULL for the
 -- rest), so that the quarantine reads this table alone.
+-- The decimal mark is decided per file, from the file (issue 14): a speed or latency cell such as
+-- '45,6' (a comma, then other than three digits) shows a decimal comma, '105.64' a decimal point.
+-- In a file of decimal commas only, '1.234' is 1234 ('1.234,5' is 1234.5); in a file of decimal
+-- points only, '1,234' is 1234 ('1,234.5' is 1234.5). Where the file shows both or neither, a cell
+-- of the shape '1.234' or '1,234' cannot be read either way: it is NULL, and the rule
+-- decimal_mark_decided quarantines its row. The file's mark is noted in meta_file.header_map
+-- (decimal_mark). Latitude and longitude (often three decimals) keep ispeed.parse_number.
+-- (Braces of the regular expressions are doubled: compose_sql fills {names}.)
+-- Ids that Excel rounded ('1.23457E+11') are flagged for the rule measurement_id_not_rounded.
 create unlogged table {checked} as
-with parsed as (
+with marks as (
+  select f.file_id,
+         case when f.comma_seen and f.point_seen then 'both' when f.comma_seen then 'comma'
+              when f.point_seen then 'point' else 'none' end as mark
+  from (select s.file_id,
+               bool_or((btrim(s.download_mbps, '0123456789') = ',' and length(s.download_mbps) - strpos(s.download_mbps, ',') <> 3)
+                       or (btrim(s.upload_mbps, '0123456789') = ',' and length(s.upload_mbps) - strpos(s.upload_mbps, ',') <> 3)
+                       or (btrim(s.latency_ms, '0123456789') = ',' and length(s.latency_ms) - strpos(s.latency_ms, ',') <> 3)) as comma_seen,
+               bool_or((btrim(s.download_mbps, '0123456789') = '.' and length(s.download_mbps) - strpos(s.download_mbps, '.') <> 3)
+                       or (btrim(s.upload_mbps, '0123456789') = '.' and length(s.upload_mbps) - strpos(s.upload_mbps, '.') <> 3)
+                       or (btrim(s.latency_ms, '0123456789') = '.' and length(s.latency_ms) - strpos(s.latency_ms, '.') <> 3)) as point_seen
+        from {partition} s group by s.file_id) f
+), parsed as (
   select s.*,
          ispeed.parse_timestamp(s.measured_at)  as measured_ts,
-         ispeed.parse_number(s.download_mbps)   as download_n,
-         ispeed.parse_number(s.upload_mbps)     as upload_n,
-         ispeed.parse_number(s.latency_ms)      as latency_n,
-         ispeed.parse_number(s.jitter_ms)       as jitter_n,
+         m.mark                                 as decimal_mark,
+         case when s.download_mbps is null then null
+              when m.mark = 'comma' and strpos(s.download_mbps, '.') > 0
+                then case when s.download_mbps ~ '^\s*[+-]?[0-9]{{1,3}}(\.[0-9]{{3}})+(,[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.download_mbps, '.', '')) end
+              when m.mark = 'point' and strpos(s.download_mbps, ',') > 0
+                then case when s.download_mbps ~ '^\s*[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\.[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.download_mbps, ',', '')) end
+              when m.mark in ('both', 'none') and s.download_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then null
+              else ispeed.parse_number(s.download_mbps) end as download_n,
+         case when s.upload_mbps is null then null
+              when m.mark = 'comma' and strpos(s.upload_mbps, '.') > 0
+                then case when s.upload_mbps ~ '^\s*[+-]?[0-9]{{1,3}}(\.[0-9]{{3}})+(,[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.upload_mbps, '.', '')) end
+              when m.mark = 'point' and strpos(s.upload_mbps, ',') > 0
+                then case when s.upload_mbps ~ '^\s*[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\.[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.upload_mbps, ',', '')) end
+              when m.mark in ('both', 'none') and s.upload_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then null
+              else ispeed.parse_number(s.upload_mbps) end as upload_n,
+         case when s.latency_ms is null then null
+              when m.mark = 'comma' and strpos(s.latency_ms, '.') > 0
+                then case when s.latency_ms ~ '^\s*[+-]?[0-9]{{1,3}}(\.[0-9]{{3}})+(,[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.latency_ms, '.', '')) end
+              when m.mark = 'point' and strpos(s.latency_ms, ',') > 0
+                then case when s.latency_ms ~ '^\s*[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\.[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.latency_ms, ',', '')) end
+              when m.mark in ('both', 'none') and s.latency_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then null
+              else ispeed.parse_number(s.latency_ms) end as latency_n,
+         case when s.jitter_ms is null then null
+              when m.mark = 'comma' and strpos(s.jitter_ms, '.') > 0
+                then case when s.jitter_ms ~ '^\s*[+-]?[0-9]{{1,3}}(\.[0-9]{{3}})+(,[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.jitter_ms, '.', '')) end
+              when m.mark = 'point' and strpos(s.jitter_ms, ',') > 0
+                then case when s.jitter_ms ~ '^\s*[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\.[0-9]+)?\s*$'
+                          then ispeed.parse_number(replace(s.jitter_ms, ',', '')) end
+              when m.mark in ('both', 'none') and s.jitter_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then null
+              else ispeed.parse_number(s.jitter_ms) end as jitter_n,
          ispeed.parse_number(s.latitude)        as latitude_n,
-         ispeed.parse_number(s.longitude)       as longitude_n
+         ispeed.parse_number(s.longitude)       as longitude_n,
+         nullif(concat_ws(', ', case when m.mark in ('both', 'none') and s.download_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'download_mbps' end,
+           case when m.mark in ('both', 'none') and s.upload_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'upload_mbps' end,
+           case when m.mark in ('both', 'none') and s.latency_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'latency_ms' end,
+           case when m.mark in ('both', 'none') and s.jitter_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'jitter_ms' end), '') as ambiguous_numbers,
+         strpos(upper(s.measurement_id), 'E+') > 0
+           and s.measurement_id ~ '^\s*[0-9]([.,][0-9]+)?[eE]\+[0-9]+\s*$' as id_rounded
   from {partition} s
+  join marks m on m.file_id = s.file_id
   offset 0  -- computed once per row, not once per use below
 ), dated as (
   select p.*,
@@ -51,6 +112,8 @@ with parsed as (
       case when d.jitter_n is null and d.jitter_ms ~ '[^[:space:]\u00a0]' then 'jitter_ms' end,
       case when d.latitude_n is null and d.latitude ~ '[^[:space:]\u00a0]' then 'latitude' end,
       case when d.longitude_n is null and d.longitude ~ '[^[:space:]\u00a0]' then 'longitude' end), '') as unreadable_optional,
+    d.ambiguous_numbers, d.decimal_mark,
+    coalesce(d.id_rounded, false)                     as measurement_id_rounded,
     d.measured_ts > %(not_after)s                     as in_future,
     d.measurement_id as r_measurement_id, d.measured_at as r_measured_at, d.operator as r_operator,
     d.network_type as r_network_type, d.download_mbps as r_download_mbps, d.upload_mbps as r_upload_mbps,
@@ -69,7 +132,7 @@ with parsed as (
 select r.load_id, r.file_id, r.line_no, r.measurement_id, r.measured_at, r.month, r.month_label,
        r.operator_code, r.network_type_code, r.area_code, r.province_code, r.download_mbps, r.upload_mbps,
        r.latency_ms, r.jitter_ms, r.latitude, r.longitude, r.device_id, r.platform, r.parse_error,
-       r.unreadable_optional, r.in_future, r.failed_rules,
+       r.unreadable_optional, r.ambiguous_numbers, r.decimal_mark, r.measurement_id_rounded, r.in_future, r.failed_rules,
        case when cardinality(r.failed_rules) > 0 then jsonb_strip_nulls(jsonb_build_object(
          'measurement_id', r.r_measurement_id, 'measured_at', r.r_measured_at, 'operator', r.r_operator,
          'network_type', r.r_network_type, 'download_mbps', r.r_download_mbps, 'upload_mbps', r.r_upload_mbps,
@@ -77,3 +140,15 @@ select r.load_id, r.file_id, r.line_no, r.measurement_id, r.measured_at, r.month
          'district', r.r_district, 'latitude', r.r_latitude, 'longitude', r.r_longitude,
          'device_id', r.r_device_id, 'platform', r.r_platform, 'parse_error', r.parse_error)) end as raw_row
 from (select t.*, {failed_rules} as failed_rules from typed t offset 0) r;
+
+-- The file's decimal mark, for a person reading meta_file (a statement of its own: a query that
+-- modifies data cannot run in parallel).
+update ispeed.meta_file mf
+set header_map = coalesce(mf.header_map, jsonb_build_object()) || jsonb_build_object('decimal_mark', m.decimal_mark,
+      'decimal_mark_note', case m.decimal_mark
+        when 'comma' then 'decimal comma: cells such as 1.234 read as 1234'
+        when 'point' then 'decimal point: cells such as 1,234 read as 1234'
+        when 'both' then 'decimal commas and points both: cells such as 1.234 or 1,234 quarantined (decimal_mark_decided)'
+        else 'no decimal mark shown: cells such as 1.234 or 1,234 quarantined (decimal_mark_decided)' end)
+from (select c.file_id, min(c.decimal_mark) as decimal_mark from {checked} c group by c.file_id) m
+where mf.file_id = m.file_id;

@@ -70,6 +70,17 @@ def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
             {},
         ),
         Rule(
+            "measurement_id_not_rounded",
+            "ExpectColumnValuesToBeInSet",
+            "measurement_id_rounded",
+            "measurement_id",
+            "measurement_id was rounded by Excel (scientific notation such as 1.23457E+11): different tests now "
+            "share one id and the real id is lost. Download the export again from the i-Speed portal and deliver "
+            "it as downloaded, or in Excel format the id column as Text before the data goes in (Data > From "
+            "Text/CSV, column type Text) and save as CSV UTF-8",
+            {"value_set": [False]},
+        ),
+        Rule(
             "measured_at_readable",
             "ExpectColumnValuesToNotBeNull",
             "measured_at",
@@ -126,6 +137,16 @@ def measurement_rules(month: date, cfg: PipelineConfig) -> list[Rule]:
             f"district is empty or not a unit ({words['units']}) of {province.name_vi} valid on the measurement's "
             "date, and the row does not name the province (a row that names it counts for the province, "
             f"as {words['unassigned']})",
+            {},
+        ),
+        Rule(
+            "decimal_mark_decided",
+            "ExpectColumnValuesToBeNull",
+            "ambiguous_numbers",
+            "(numbers)",
+            "a number such as 1.234 or 1,234 cannot be read: the file shows decimal commas and decimal points "
+            "both, or neither, so it may be 1.234 or 1234 (meta_file.header_map says decimal_mark); export the "
+            "file again with one decimal mark (Excel: File > Options > Advanced > Decimal separator)",
             {},
         ),
         Rule(

@@ -21,6 +21,7 @@ The rooms, each importing only those above it:
     lines.py        physical lines, bounded and decoded one by one; a cell's clean text
     csv_rows.py     CSV records, the header's cells, rows for COPY
     jsonl_rows.py   JSON Lines keys and rows for COPY
+    xlsx_rows.py    .xlsx workbooks, streamed: the header below title rows, sheet and row in messages
     copy_source.py  CopySource: rows as CSV text that COPY ... FROM STDIN reads
     __init__.py     open_export, and the names callers import from ispeed.measurements.readers
 """
@@ -39,6 +40,7 @@ from ispeed.measurements.readers.formats import DELIMITERS, SNIFF_BYTES, FileFor
 from ispeed.measurements.readers.headers import HeaderMap, map_header
 from ispeed.measurements.readers.jsonl_rows import jsonl_keys, jsonl_rows
 from ispeed.measurements.readers.limits import FileRejected, Limits, read_limits
+from ispeed.measurements.readers.xlsx_rows import XLSX_SUFFIXES, header_notes, read_xlsx_header, xlsx_format, xlsx_rows
 
 __all__ = [
     "CHUNK_CHARS",
@@ -61,14 +63,14 @@ __all__ = [
 ]
 
 
-def _guarded(path: Path, rows: Iterator[list]) -> Iterator[list]:
+def _guarded(path: Path, rows: Iterator[list], extra: tuple[type[Exception], ...] = ()) -> Iterator[list]:
     """Whatever goes wrong while reading becomes a FileRejected naming the file, never a bare
     traceback in the middle of a COPY."""
     try:
         yield from rows
     except FileRejected:
         raise
-    except (OSError, csv.Error, UnicodeError, ValueError, RecursionError) as exc:
+    except (OSError, csv.Error, UnicodeError, ValueError, RecursionError, *extra) as exc:
         raise FileRejected(path, f"the file cannot be read: {type(exc).__name__}: {exc}") from exc
 
 
@@ -76,10 +78,31 @@ def open_export(
     path: Path, canonical: list[str], columns: tuple[Column, ...] = MEASUREMENT_COLUMNS
 ) -> tuple[FileFormat, HeaderMap, Iterator[list]]:
     """Recognise an export, map its header, and return the rows for COPY (lazily)."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return _open_xlsx(path, canonical, columns)
     fmt = sniff(path, columns=columns)
     if fmt.kind == "jsonl":
         hmap = map_header(path, jsonl_keys(path, fmt), columns)
         return fmt, hmap, _guarded(path, jsonl_rows(path, fmt, hmap, canonical))
     names = read_csv_header(path, fmt)
     hmap = map_header(path, names, columns, line=fmt.header_line)
+    if fmt.header_line > 1:
+        hmap.notes.append(f"header on line {fmt.header_line}")
     return fmt, hmap, _guarded(path, csv_rows(path, fmt, hmap, canonical))
+
+
+def _open_xlsx(
+    path: Path, canonical: list[str], columns: tuple[Column, ...]
+) -> tuple[FileFormat, HeaderMap, Iterator[list]]:
+    """A workbook: its header found below title rows, every message naming the sheet and the row."""
+    import zipfile
+
+    fmt = xlsx_format()
+    names = read_xlsx_header(path, fmt, columns)
+    try:
+        hmap = map_header(path, names, columns, line=fmt.header_line)
+    except FileRejected as exc:
+        raise FileRejected(path, f"sheet {fmt.sheet!r}, row {fmt.header_line}: {exc.problem}") from exc
+    hmap.notes.extend(header_notes(fmt))
+    rows = xlsx_rows(path, fmt, hmap, canonical)
+    return fmt, hmap, _guarded(path, rows, extra=(zipfile.BadZipFile, KeyError, TypeError))

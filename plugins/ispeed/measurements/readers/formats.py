@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ispeed.measurements.contract import MEASUREMENT_COLUMNS, Column, canonical_header, header_index
-from ispeed.measurements.readers.encodings import decode_head, utf16_without_bom
+from ispeed.measurements.readers.encodings import decode_head, mojibake_of_legacy, utf16_without_bom
 from ispeed.measurements.readers.limits import FileRejected, Limits, read_limits, unreadable
 
 SNIFF_BYTES = 64 * 1024
@@ -28,7 +28,7 @@ _OTHER_SEPARATORS = (" ", ":", "~", "^", "#", "!", "/", "\\", "+", "*", "=", "&"
 class FileFormat:
     """What ``sniff`` recognised; the readers take it from there."""
 
-    kind: str  # csv / jsonl
+    kind: str  # csv / jsonl / xlsx
     encoding: str = "utf-8"
     delimiter: str = ","
     #: physical lines before the header that are not blank (an Excel "sep=;" line)
@@ -38,6 +38,8 @@ class FileFormat:
     #: "\n" (LF or CR LF), or "\r" for a file whose lines end with CR only (classic Mac)
     line_end: str = "\n"
     limits: Limits = field(default_factory=Limits)
+    #: the sheet read (a workbook, kind "xlsx")
+    sheet: str | None = None
 
 
 def sep_name(sep: str) -> str:
@@ -67,6 +69,7 @@ def sniff(path: Path, limits: Limits | None = None, columns: tuple[Column, ...] 
         )
     _reject_non_text(path, head)
     text = decode_head(path, head)
+    mojibake_of_legacy(path, text)
     line_end = "\r" if "\n" not in text and "\r" in text else "\n"  # CR only: old Mac line ends
     if line_end not in text and size > len(head):
         raise FileRejected(

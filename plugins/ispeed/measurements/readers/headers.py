@@ -25,9 +25,12 @@ class HeaderMap:
     source: list[str]
     positions: dict[str, int] = field(default_factory=dict)  # canonical -> index in the row
     ignored: list[str] = field(default_factory=list)
+    #: what a person should know of how the file was read (where its header was), for meta_file
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {"columns": {c: self.source[i] for c, i in self.positions.items()}, "ignored": self.ignored}
+        doc = {"columns": {c: self.source[i] for c, i in self.positions.items()}, "ignored": self.ignored}
+        return {**doc, "notes": self.notes} if self.notes else doc
 
 
 def map_header(
