@@ -871,6 +871,59 @@ case("vni_windows.csv")(lambda: legacy(csv_text(LEGACY_ROWS), VNI))
 case("vni_glyphs_saved_as_utf8.csv")(lambda: utf8(legacy(csv_text(LEGACY_ROWS), VNI).decode("latin-1")))
 
 
+def workbook(sheets: dict[str, list[list]]) -> bytes:
+    """An .xlsx of these sheets and rows, with fixed dates so that the bytes are the same on every run."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    entries["docProps/core.xml"] = re.sub(
+        rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2024-11-01T08:00:00Z", entries["docProps/core.xml"]
+    )
+    return fixed_zip(entries)
+
+
+def portal_row(mid, ts=None, dl=45.6, ul=12.1, lat=31, dist="Hồng Bàng", op="Viettel") -> list:
+    """A row as the portal's workbook holds it: numbers as numbers, the time as an Excel date."""
+    from datetime import datetime
+
+    return [mid, ts or datetime(2024, 10, 5, 10, 0, 0), op, "4G", dl, ul, lat, "Hải Phòng", dist]
+
+
+PORTAL_TITLES = [["CỤC VNNIC - PORTAL KHAI THÁC SỐ LIỆU"], ["Kết quả đo i-Speed, tháng 10/2024, Hải Phòng"], []]
+PORTAL_HEADER = VI_UNITS_HEADER[:-1]
+case("portal_export.xlsx")(
+    lambda: workbook(
+        {
+            "Hướng dẫn": [["Sheet 'Dữ liệu' holds the tests"]],
+            "Dữ liệu": PORTAL_TITLES
+            + [PORTAL_HEADER]
+            + [
+                portal_row("PX1"),
+                portal_row("PX2", ts="2024-10-06 09:30:00+07:00", dl=88),
+                [],
+                portal_row("PX3", dl="abc"),
+                portal_row("PX4") + ["ghi chú"],
+                portal_row(987654321012, ul=0.5),
+            ],
+        }
+    )
+)
+case("portal_no_header.xlsx")(lambda: workbook({"Sheet1": PORTAL_TITLES + [["a", "b"], [1, 2]]}))
+case("portal_missing_column.xlsx")(
+    lambda: workbook({"Dữ liệu": PORTAL_TITLES + [PORTAL_HEADER[:4] + PORTAL_HEADER[5:], portal_row("PM1")[:4]]})
+)
+case("~$portal_export.xlsx")(lambda: b"\x0cExcel lock file of portal_export.xlsx")
+
+
 def build() -> dict[str, bytes]:
     return {name: fn() for name, fn in CASES.items()}
 

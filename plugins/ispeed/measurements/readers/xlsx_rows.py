@@ -11,6 +11,7 @@ contract says), booleans as true / false.
 from __future__ import annotations
 
 import math
+import threading
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -47,17 +48,66 @@ def _cell_text(value) -> str | None:
     return clean(str(value))
 
 
+_OPEN_LOCK = threading.Lock()
+
+
 def _open(path: Path):
+    """The workbook in openpyxl's read-only mode, its sheets not parsed at opening: openpyxl looks for
+    a sheet's size by parsing it up to its data's end when it has no <dimension> (as generated
+    workbooks often do), which holds the whole sheet in memory; here only the part before the data is
+    read for it (the reader needs no size)."""
     import openpyxl
+    import openpyxl.reader.excel as excel
 
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with _OPEN_LOCK:
+            original = excel.ReadOnlyWorksheet
+            excel.ReadOnlyWorksheet = _SizeFromHead
+            try:
+                return openpyxl.load_workbook(path, read_only=True, data_only=True)
+            finally:
+                excel.ReadOnlyWorksheet = original
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise FileRejected(
             path,
             f"the file is named .xlsx but is not a workbook that can be read ({type(exc).__name__}: "
             f"{shorten(str(exc), 120)}); download the export again, or save it again from Excel as .xlsx",
         ) from exc
+
+
+def _size_class():
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class SizeFromHead(ReadOnlyWorksheet):
+        def _get_size(self):
+            from openpyxl.worksheet.dimensions import SheetDimension
+            from openpyxl.xml.constants import SHEET_MAIN_NS
+            from openpyxl.xml.functions import iterparse
+
+            with self._get_source() as src:
+                for event, element in iterparse(src, events=("start", "end")):
+                    if element.tag == f"{{{SHEET_MAIN_NS}}}sheetData":
+                        return  # no <dimension> before the data: the size stays unknown
+                    if event == "end" and element.tag == f"{{{SHEET_MAIN_NS}}}dimension":
+                        bounds = SheetDimension.from_tree(element).boundaries
+                        self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                        return
+
+    return SizeFromHead
+
+
+class _LazySize:
+    """The subclass of openpyxl's ReadOnlyWorksheet, built when first used (openpyxl is imported late)."""
+
+    cls = None
+
+    def __call__(self, *args, **kwargs):
+        if _LazySize.cls is None:
+            _LazySize.cls = _size_class()
+        return _LazySize.cls(*args, **kwargs)
+
+
+_SizeFromHead = _LazySize()
 
 
 def xlsx_format(limits: Limits | None = None) -> FileFormat:
@@ -75,7 +125,9 @@ def read_xlsx_header(path: Path, fmt: FileFormat, columns: tuple[Column, ...] = 
         for ws in wb.worksheets:
             seen.append(ws.title)
             best: tuple[int, int, list[str]] | None = None
-            for row_no, values in enumerate(ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+            for row_no, values in _sheet_rows(ws):
+                if row_no > HEADER_SEARCH_ROWS:
+                    break
                 names = [(_cell_text(v) or "").strip() for v in values]
                 while names and not names[-1]:
                     names.pop()
@@ -120,11 +172,10 @@ def xlsx_rows(path: Path, fmt: FileFormat, hmap: HeaderMap, canonical: list[str]
     max_rows = fmt.limits.max_rows_per_file
     wb = _open(path)
     try:
-        ws = wb[fmt.sheet]
         rows = 0
-        for row_no, values in enumerate(
-            ws.iter_rows(min_row=fmt.header_line + 1, values_only=True), fmt.header_line + 1
-        ):
+        for row_no, values in _sheet_rows(wb[fmt.sheet]):
+            if row_no <= fmt.header_line:
+                continue
             cells = [_cell_text(v) for v in values]
             if not any(c is not None and c.strip() for c in cells):
                 continue
@@ -161,3 +212,41 @@ def _column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _sheet_rows(ws) -> Iterator[tuple[int, list]]:
+    """(row number, values) of a read-only sheet, streamed with memory flat: openpyxl's own loop
+    clears each row's XML element but keeps it in the sheet's tree (80 bytes a row, and the row's
+    attributes when it has any: 800 MB for ten million rows), so the rows are parsed here with
+    openpyxl's cell parser and each is dropped from the tree once read."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, data_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}sheetData"
+    wb = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(
+            src,
+            ws._shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        data, row_no = None, 0
+        for event, element in iterparse(src, events=("start", "end")):
+            if event == "start":
+                if element.tag == data_tag:
+                    data = element
+                continue
+            if element.tag != row_tag:
+                continue
+            number = element.get("r")
+            row_no = int(float(number)) if number else row_no + 1
+            parser.row_counter, parser.col_counter = row_no, 0
+            values = {cell["column"]: cell["value"] for cell in map(parser.parse_cell, element)}
+            element.clear()
+            if data is not None:
+                data.remove(element)
+            yield row_no, [values.get(i) for i in range(1, max(values, default=0) + 1)]
