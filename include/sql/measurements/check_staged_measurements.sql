@@ -15,23 +15,34 @@
 -- (decimal_mark). Latitude and longitude (often three decimals) keep ispeed.parse_number.
 -- (Braces of the regular expressions are doubled: compose_sql fills {names}.)
 -- Ids that Excel rounded ('1.23457E+11') are flagged for the rule measurement_id_not_rounded.
+-- The files' decimal marks, kept in {names} (kind 'decimal_mark', code the file_id): one scan of
+-- the load, cheap tests only (strpos and length, which stop at the first column that shows a mark).
+insert into {names} (kind, v, code, valid_from, valid_to)
+select 'decimal_mark',
+       case when f.comma_seen and f.point_seen then 'both' when f.comma_seen then 'comma'
+            when f.point_seen then 'point' else 'none' end,
+       f.file_id::text, date '1900-01-01', null
+from (select s.file_id,
+             bool_or((strpos(s.download_mbps, ',') > 0 and btrim(s.download_mbps, '0123456789') = ','
+                      and length(s.download_mbps) - strpos(s.download_mbps, ',') <> 3)
+                  or (strpos(s.upload_mbps, ',') > 0 and btrim(s.upload_mbps, '0123456789') = ','
+                      and length(s.upload_mbps) - strpos(s.upload_mbps, ',') <> 3)
+                  or (strpos(s.latency_ms, ',') > 0 and btrim(s.latency_ms, '0123456789') = ','
+                      and length(s.latency_ms) - strpos(s.latency_ms, ',') <> 3)) as comma_seen,
+             bool_or((strpos(s.download_mbps, '.') > 0 and length(s.download_mbps) - strpos(s.download_mbps, '.') <> 3
+                      and btrim(s.download_mbps, '0123456789') = '.')
+                  or (strpos(s.upload_mbps, '.') > 0 and length(s.upload_mbps) - strpos(s.upload_mbps, '.') <> 3
+                      and btrim(s.upload_mbps, '0123456789') = '.')
+                  or (strpos(s.latency_ms, '.') > 0 and length(s.latency_ms) - strpos(s.latency_ms, '.') <> 3
+                      and btrim(s.latency_ms, '0123456789') = '.')) as point_seen
+      from {partition} s group by s.file_id) f;
+
 create unlogged table {checked} as
 with marks as (
-  select f.file_id,
-         case when f.comma_seen and f.point_seen then 'both' when f.comma_seen then 'comma'
-              when f.point_seen then 'point' else 'none' end as mark
-  from (select s.file_id,
-               bool_or((btrim(s.download_mbps, '0123456789') = ',' and length(s.download_mbps) - strpos(s.download_mbps, ',') <> 3)
-                       or (btrim(s.upload_mbps, '0123456789') = ',' and length(s.upload_mbps) - strpos(s.upload_mbps, ',') <> 3)
-                       or (btrim(s.latency_ms, '0123456789') = ',' and length(s.latency_ms) - strpos(s.latency_ms, ',') <> 3)) as comma_seen,
-               bool_or((btrim(s.download_mbps, '0123456789') = '.' and length(s.download_mbps) - strpos(s.download_mbps, '.') <> 3)
-                       or (btrim(s.upload_mbps, '0123456789') = '.' and length(s.upload_mbps) - strpos(s.upload_mbps, '.') <> 3)
-                       or (btrim(s.latency_ms, '0123456789') = '.' and length(s.latency_ms) - strpos(s.latency_ms, '.') <> 3)) as point_seen
-        from {partition} s group by s.file_id) f
+  select n.code::bigint as file_id, n.v as mark from {names} n where n.kind = 'decimal_mark'
 ), parsed as (
   select s.*,
          ispeed.parse_timestamp(s.measured_at)  as measured_ts,
-         m.mark                                 as decimal_mark,
          case when s.download_mbps is null then null
               when m.mark = 'comma' and strpos(s.download_mbps, '.') > 0
                 then case when s.download_mbps ~ '^\s*[+-]?[0-9]{{1,3}}(\.[0-9]{{3}})+(,[0-9]+)?\s*$'
@@ -74,7 +85,7 @@ with marks as (
            case when m.mark in ('both', 'none') and s.upload_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'upload_mbps' end,
            case when m.mark in ('both', 'none') and s.latency_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'latency_ms' end,
            case when m.mark in ('both', 'none') and s.jitter_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'jitter_ms' end), '') as ambiguous_numbers,
-         strpos(upper(s.measurement_id), 'E+') > 0
+         (strpos(s.measurement_id, 'E+') > 0 or strpos(s.measurement_id, 'e+') > 0)
            and s.measurement_id ~ '^\s*[0-9]([.,][0-9]+)?[eE]\+[0-9]+\s*$' as id_rounded
   from {partition} s
   join marks m on m.file_id = s.file_id
@@ -112,7 +123,7 @@ with marks as (
       case when d.jitter_n is null and d.jitter_ms ~ '[^[:space:]\u00a0]' then 'jitter_ms' end,
       case when d.latitude_n is null and d.latitude ~ '[^[:space:]\u00a0]' then 'latitude' end,
       case when d.longitude_n is null and d.longitude ~ '[^[:space:]\u00a0]' then 'longitude' end), '') as unreadable_optional,
-    d.ambiguous_numbers, d.decimal_mark,
+    d.ambiguous_numbers,
     coalesce(d.id_rounded, false)                     as measurement_id_rounded,
     d.measured_ts > %(not_after)s                     as in_future,
     d.measurement_id as r_measurement_id, d.measured_at as r_measured_at, d.operator as r_operator,
@@ -132,7 +143,7 @@ with marks as (
 select r.load_id, r.file_id, r.line_no, r.measurement_id, r.measured_at, r.month, r.month_label,
        r.operator_code, r.network_type_code, r.area_code, r.province_code, r.download_mbps, r.upload_mbps,
        r.latency_ms, r.jitter_ms, r.latitude, r.longitude, r.device_id, r.platform, r.parse_error,
-       r.unreadable_optional, r.ambiguous_numbers, r.decimal_mark, r.measurement_id_rounded, r.in_future, r.failed_rules,
+       r.unreadable_optional, r.ambiguous_numbers, r.measurement_id_rounded, r.in_future, r.failed_rules,
        case when cardinality(r.failed_rules) > 0 then jsonb_strip_nulls(jsonb_build_object(
          'measurement_id', r.r_measurement_id, 'measured_at', r.r_measured_at, 'operator', r.r_operator,
          'network_type', r.r_network_type, 'download_mbps', r.r_download_mbps, 'upload_mbps', r.r_upload_mbps,
@@ -141,14 +152,13 @@ select r.load_id, r.file_id, r.line_no, r.measurement_id, r.measured_at, r.month
          'device_id', r.r_device_id, 'platform', r.r_platform, 'parse_error', r.parse_error)) end as raw_row
 from (select t.*, {failed_rules} as failed_rules from typed t offset 0) r;
 
--- The file's decimal mark, for a person reading meta_file (a statement of its own: a query that
--- modifies data cannot run in parallel).
+-- The file's decimal mark, for a person reading meta_file.
 update ispeed.meta_file mf
-set header_map = coalesce(mf.header_map, jsonb_build_object()) || jsonb_build_object('decimal_mark', m.decimal_mark,
-      'decimal_mark_note', case m.decimal_mark
+set header_map = coalesce(mf.header_map, jsonb_build_object()) || jsonb_build_object('decimal_mark', m.v,
+      'decimal_mark_note', case m.v
         when 'comma' then 'decimal comma: cells such as 1.234 read as 1234'
         when 'point' then 'decimal point: cells such as 1,234 read as 1234'
         when 'both' then 'decimal commas and points both: cells such as 1.234 or 1,234 quarantined (decimal_mark_decided)'
         else 'no decimal mark shown: cells such as 1.234 or 1,234 quarantined (decimal_mark_decided)' end)
-from (select c.file_id, min(c.decimal_mark) as decimal_mark from {checked} c group by c.file_id) m
-where mf.file_id = m.file_id;
+from {names} m
+where m.kind = 'decimal_mark' and mf.file_id = m.code::bigint;
