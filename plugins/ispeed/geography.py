@@ -140,16 +140,27 @@ def province_code() -> str:
         code = env
         where = "ISPEED_PROVINCE"
     else:
-        raw = load_yaml("pipeline")
-        value = raw.get("province_code", (raw.get("province") or {}).get("code"))
-        if value is None:
-            raise GeographyError('include/config/pipeline.yaml: province_code is missing (e.g. province_code: "31")')
-        code, where = str(value).strip(), "include/config/pipeline.yaml: province_code"
+        path = paths.CONFIG_DIR / "pipeline.yaml"
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = 0
+        code, where = _configured_code(str(path), stamp), "include/config/pipeline.yaml: province_code"
     code = code.zfill(2) if code.isdigit() else code
     if not any(p.code == code for p in provinces()):
         known = ", ".join(f"{p.code} {p.name_vi}" for p in provinces() if p.valid_to is None)
         raise GeographyError(f"{where}: {code!r} is not a province code of provinces.csv (today's: {known})")
     return code
+
+
+@lru_cache(maxsize=8)
+def _configured_code(path: str, stamp: int) -> str:
+    """pipeline.yaml's province_code, read once per version of the file (a task asks often)."""
+    raw = load_yaml("pipeline")
+    value = raw.get("province_code", (raw.get("province") or {}).get("code"))
+    if value is None:
+        raise GeographyError('include/config/pipeline.yaml: province_code is missing (e.g. province_code: "31")')
+    return str(value).strip()
 
 
 def province(on: date | None = None, code: str | None = None) -> Province:
