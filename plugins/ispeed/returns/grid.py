@@ -33,13 +33,10 @@ class ReturnFileRejected(Exception):
 
 
 def column_letter(index: int) -> str:
-    """0 -> 'A', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """0 -> 'A', 26 -> 'AA' (openpyxl's get_column_letter counts from 1)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 @dataclass

@@ -5,6 +5,7 @@ instructions sheet and the fixed properties that make the files reproducible."""
 from __future__ import annotations
 
 import re
+from copy import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -155,10 +156,13 @@ def format_rows(ws, layout: list[str | None], kind: ReturnKind, first: int, last
     s = styles()
     for c, name in enumerate(layout):
         fmt = "0" if name is None else _number_format(kind.column(name).type)
-        for r in range(first, last + 1):
-            cell = ws.cell(row=r, column=c + 1)
-            cell.border = s["border"]
-            cell.number_format = fmt
+        proto = ws.cell(row=first, column=c + 1)
+        proto.border = s["border"]
+        proto.number_format = fmt
+        # the rest of the column shares the first cell's style: registering the same border and
+        # format again cell by cell is what made a template slow (openpyxl compares styles)
+        for r in range(first + 1, last + 1):
+            ws.cell(row=r, column=c + 1)._style = copy(proto._style)
 
 
 def help_sheet(wb, kind: ReturnKind, layout: list[str | None], general_vi: list[str], general_en: list[str]) -> None:

@@ -205,13 +205,10 @@ def xlsx_rows(path: Path, fmt: FileFormat, hmap: HeaderMap, canonical: list[str]
 
 
 def _column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """0 -> A, 25 -> Z, 26 -> AA (openpyxl's get_column_letter counts from 1)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _sheet_rows(ws) -> Iterator[tuple[int, list]]:
