@@ -146,10 +146,33 @@ def sample(month, operator, network, area, downloads, devices, rng, *, days=28, 
 # --- the independent computation ----------------------------------------------------------------
 
 
+def clustered_half_width(rows: list[M], confidence: float = 0.95) -> float | None:
+    """The half-width of the interval of the mean clustered by device (CR1), the tests without a
+    device id one device together: t(G - 1) * sqrt(G / (G - 1) * sum_g e_g^2) / n."""
+    dl = np.array([r.download for r in rows])
+    devices = np.array([r.device or "" for r in rows])
+    keys, cluster = np.unique(devices, return_inverse=True)
+    g = len(keys)
+    if g < 2:
+        return None
+    residual_sums = np.bincount(cluster, weights=dl - dl.mean())
+    variance = g / (g - 1) * float(np.sum(residual_sums**2)) / len(dl) ** 2
+    return float(stats.t.ppf(1 - (1 - confidence) / 2, g - 1)) * math.sqrt(variance)
+
+
 def expected(
-    rows: list[M], *, in_scope: bool, threshold=40.0, min_tests=300, min_devices=30, confidence=0.95, statistic="mean"
+    rows: list[M],
+    *,
+    in_scope: bool,
+    threshold=40.0,
+    min_tests=300,
+    min_devices=30,
+    min_effective_devices=30,
+    vnnic_min_samples=300,
+    confidence=0.95,
+    statistic="mean",
 ) -> dict:
-    """Every figure of a mart row, computed in Python from the rows of its group."""
+    """Every figure of a mart row, computed in Python from the rows of its group (method 2.0)."""
     n = len(rows)
     out = {
         "tests": n,
@@ -160,23 +183,49 @@ def expected(
         out |= {k: None for k in NUMBERS if k not in out} | {"device_days": 0, "tests_at_or_above_threshold": 0}
         out |= {
             "sufficient_data": False,
+            "insufficient_reason": "no_tests",
             "verdict": "insufficient_data" if in_scope else None,
+            "vnnic_verdict": "insufficient_data" if in_scope else None,
+            "vnnic_verdict_differs": False if in_scope else None,
             "ci_straddles_threshold": None,
         }
         return out
     dl = np.array([r.download for r in rows])
     mean = math.fsum(dl) / n
     sd = statistics.stdev(dl) if n > 1 else None
-    half = stats.t.ppf(1 - (1 - confidence) / 2, n - 1) * sd / math.sqrt(n) if n > 1 else None
+    half = clustered_half_width(rows, confidence)
     p10, median, p90 = np.percentile(dl, [10, 50, 90], method="linear")  # = percentile_cont
+    # VNNIC's representative samples: one device (the tests without an id one device), one unit, one day.
     units: dict[tuple, list[float]] = defaultdict(list)
     for r in rows:
-        key = (r.device, r.measured_at.astimezone(VN).date()) if r.device else ("no device", r.measurement_id)
-        units[key].append(r.download)
-    ddm = statistics.fmean(math.fsum(u) / len(u) for u in units.values())
+        units[(r.device, r.area, r.measured_at.astimezone(VN).date())].append(r.download)
+    sample_means = [math.fsum(u) / len(u) for u in units.values()]
+    ddm = statistics.fmean(sample_means)
+    vnnic_median = float(np.median(sample_means))
+    per_device = np.unique([r.device or "" for r in rows], return_counts=True)[1].astype(float)
+    clusters = len(per_device)
+    effective = float(per_device.sum() ** 2 / np.sum(per_device**2))
     figure = {"mean": mean, "median": median, "device_day_mean": ddm}[statistic]
-    sufficient = n >= min_tests and out["devices"] + out["tests_without_device"] >= min_devices
+    reason = (
+        "tests"
+        if n < min_tests
+        else "devices"
+        if clusters < min_devices
+        else "effective_devices"
+        if round(effective, 4) < min_effective_devices
+        else None
+    )
     ci_low, ci_high = (mean - half, mean + half) if half is not None else (None, None)
+    verdict = vnnic_verdict = None
+    if in_scope:
+        verdict = "insufficient_data" if reason else "meets" if round(figure, 4) >= threshold else "does_not_meet"
+        vnnic_verdict = (
+            "insufficient_data"
+            if len(units) < vnnic_min_samples
+            else "meets"
+            if round(vnnic_median, 4) >= threshold
+            else "does_not_meet"
+        )
     out |= {
         "device_days": len(units),
         "mean": mean,
@@ -192,11 +241,16 @@ def expected(
         "tests_at_or_above_threshold": int((dl >= threshold).sum()),
         "share_at_or_above_threshold": float((dl >= threshold).mean()),
         "device_day_weighted_mean": ddm,
+        "effective_devices": effective,
+        "vnnic_median": vnnic_median,
         "figure": figure,
-        "sufficient_data": sufficient,
-        "verdict": None
+        "sufficient_data": reason is None,
+        "insufficient_reason": reason,
+        "verdict": verdict,
+        "vnnic_verdict": vnnic_verdict,
+        "vnnic_verdict_differs": None
         if not in_scope
-        else ("insufficient_data" if not sufficient else "meets" if round(figure, 4) >= threshold else "does_not_meet"),
+        else verdict != "insufficient_data" and vnnic_verdict != "insufficient_data" and verdict != vnnic_verdict,
         "ci_straddles_threshold": None if ci_low is None else bool(round(ci_low, 4) < threshold <= round(ci_high, 4)),
     }
     return out
@@ -415,49 +469,134 @@ def test_known_month_matches_an_independent_computation(db):
     assert query(db, "select count(*) from ispeed.mart_compliance_operator where month = %s", (SEP,)) == [(0,)]
 
 
-def test_heavy_tester_cannot_decide_under_the_device_day_mean(db, config_dir):
-    rng = np.random.default_rng(7)
-    rows = sample(NOV, "ITEL", "4G", "303", rng.uniform(15, 25, 300), 30, rng, days=10)
-    # One phone, 3000 tests at 100 Mbps on two local days: 23:00-23:59 on the 5th, 00:00-00:59 on the 6th
-    # (the same UTC day: device-days are local days).
+def heavy_tester_month(rng) -> list[M]:
+    """Issue 15's month: one phone ran 5 000 of ITEL's 6 300 4G tests, among 141 devices. The phone
+    tests at about 100 Mbps, in unit 303, on 20 days, 23:00-00:59 local time (across midnight: its
+    samples are local days); 140 other phones test at about 25 Mbps, in 303 and 304."""
+    rows = sample(NOV, "ITEL", "4G", "303", rng.lognormal(math.log(25), 0.6, 650), 70, rng, days=20)
+    rows += sample(NOV, "ITEL", "4G", "304", rng.lognormal(math.log(25), 0.6, 650), 70, rng, days=20)
     rows += [
         M(
             NOV,
-            at(NOV, 5 if i % 2 else 6, 23 if i % 2 else 0, i % 60),
+            at(NOV, 1 + i % 20, 23 if i % 2 else 0, i % 60),
             "ITEL",
             "4G",
             "303",
-            100.0 + (i % 7) / 10,
+            round(float(rng.uniform(90, 110)), 2),
             20.0,
             30.0,
             "heavy",
         )
-        for i in range(3000)
+        for i in range(5000)
     ]
+    return rows
+
+
+def itel(db, table="mart_compliance_operator", area=None) -> dict:
+    [row] = [
+        r
+        for r in mart(db, table, NOV, "1, 2, 3")
+        if r["operator_code"] == "ITEL" and r["network_type"] == "4G" and r.get("area_code") == area
+    ]
+    return row
+
+
+def test_one_phone_cannot_decide_a_verdict(db, config_dir):
+    rows = heavy_tester_month(np.random.default_rng(7))
     insert(db, rows)
 
+    summary = compliance.compute_month(NOV)
+    row = itel(db)
+    assert_row(row, expected(rows, in_scope=True), "ITEL")  # 6300 tests, 141 devices: beyond the t table
+    assert row["tests"] == 6300 and row["devices"] == 141 and row["mean"] > 80  # the phone carries the mean
+    assert row["effective_devices"] < 2  # but the tests are worth fewer than two devices
+    assert (row["verdict"], row["insufficient_reason"], row["sufficient_data"]) == (
+        "insufficient_data",
+        "effective_devices",
+        False,
+    )
+    assert row["device_day_weighted_mean"] < 40 and row["vnnic_median"] < 40
+    assert row["vnnic_verdict"] == "does_not_meet" and row["vnnic_verdict_differs"] is False
+    # The interval clustered by device says the mean is far less sure than 6 300 independent tests
+    # would be (over ten times as wide), though with one device that dominant even it is too narrow:
+    # hence the guard, not the interval, withholds the verdict.
+    iid = stats.t.ppf(0.975, 6299) * statistics.stdev(r.download for r in rows) / math.sqrt(6300)
+    assert row["ci_high"] - row["ci_low"] > 10 * 2 * iid
+    unit = itel(db, "mart_compliance_operator_area", "303")
+    assert unit["mean"] > 80 and unit["verdict"] == "insufficient_data"
+    assert unit["insufficient_reason"] == "effective_devices"
+    assert [o["verdict"] for o in summary["operators"] if o["operator_code"] == "ITEL"] == ["insufficient_data"]
+
+    # Without the guard the phone decides: ITEL "meets" on its mean, and VNNIC's figure says it does
+    # not: the two methods' verdicts differ, and the row says so.
+    config_dir(min_effective_devices=1, area_min_effective_devices=1)
     compliance.compute_month(NOV)
-    [row] = [r for r in mart(db, "mart_compliance_operator", NOV, "1, 2, 3") if r["operator_code"] == "ITEL"]
-    assert_row(row, expected(rows, in_scope=True), "ITEL")  # 3300 tests: the t quantile beyond the table
-    assert row["verdict"] == "meets" and row["mean"] > 90  # the heavy tester carries the plain mean
-    assert row["device_days"] == 300 + 2 and row["device_day_weighted_mean"] < 21  # but not the device-day mean
+    row = itel(db)
+    assert_row(row, expected(rows, in_scope=True, min_effective_devices=1), "ITEL without the guard")
+    assert (row["verdict"], row["vnnic_verdict"], row["vnnic_verdict_differs"]) == ("meets", "does_not_meet", True)
 
     config_dir(statistic="device_day_mean")
-    summary = compliance.compute_month(NOV)
-    [row] = [r for r in mart(db, "mart_compliance_operator", NOV, "1, 2, 3") if r["operator_code"] == "ITEL"]
-    assert_row(row, expected(rows, in_scope=True, statistic="device_day_mean"), "ITEL by device-day")
-    assert row["verdict"] == "does_not_meet" and row["statistic"] == "device_day_mean"
-    assert [o["verdict"] for o in summary["operators"] if o["operator_code"] == "ITEL"] == ["does_not_meet"]
+    compliance.compute_month(NOV)
+    row = itel(db)
+    assert_row(row, expected(rows, in_scope=True, statistic="device_day_mean", min_effective_devices=1), "ITEL ddm")
+    assert (row["verdict"], row["vnnic_verdict_differs"]) == ("does_not_meet", False)
 
     config_dir(statistic="median", threshold_mbps=20, min_tests=100, min_devices=10)
     compliance.compute_month(NOV)
-    [row] = [r for r in mart(db, "mart_compliance_operator", NOV, "1, 2, 3") if r["operator_code"] == "ITEL"]
-    assert_row(
-        row,
-        expected(rows, in_scope=True, statistic="median", threshold=20, min_tests=100, min_devices=10),
-        "ITEL by median",
-    )
-    assert (row["min_tests"], float(row["threshold"])) == (100, 20.0)
+    row = itel(db)
+    kw = {"statistic": "median", "threshold": 20, "min_tests": 100, "min_devices": 10, "min_effective_devices": 1}
+    assert_row(row, expected(rows, in_scope=True, **kw), "ITEL by median")
+    assert (row["min_tests"], float(row["threshold"]), row["min_effective_devices"]) == (100, 20.0, 1)
+
+
+def test_tests_without_a_device_id_count_as_one_device(db):
+    rng = np.random.default_rng(11)
+    # 400 tests without a device id (possibly one phone), at 60 Mbps: not 400 devices.
+    rows = sample(NOV, "ITEL", "4G", "303", rng.lognormal(math.log(60), 0.4, 400), 1, rng, without_device=400)
+    # REDDI: 700 tests of 35 phones and 20 without an id (one more device): a verdict.
+    rows += sample(NOV, "REDDI", "4G", "304", rng.lognormal(math.log(60), 0.4, 720), 35, rng, without_device=20)
+    insert(db, rows)
+    compliance.compute_month(NOV)
+    row = itel(db)
+    assert_row(row, expected([r for r in rows if r.operator == "ITEL"], in_scope=True), "ITEL")
+    assert (row["devices"], row["tests_without_device"], row["effective_devices"]) == (0, 400, 1)
+    assert (row["verdict"], row["insufficient_reason"]) == ("insufficient_data", "devices")
+    assert row["ci_low"] is None  # one device: no interval
+    assert row["device_days"] == 28  # one device a day, VNNIC's samples too
+    [reddi] = [r for r in mart(db, "mart_compliance_operator", NOV, "1, 2") if r["operator_code"] == "REDDI"]
+    assert_row(reddi, expected([r for r in rows if r.operator == "REDDI"], in_scope=True), "REDDI")
+    assert (reddi["devices"], reddi["effective_devices"], reddi["verdict"]) == (35, 36, "meets")
+
+
+def test_clustered_interval_agrees_with_a_bootstrap_by_device(db):
+    """Phones differ (a device effect) and some test far more than others: the interval clustered by
+    device is close to a bootstrap that resamples devices, and far wider than the t interval that
+    treats tests as independent."""
+    rng = np.random.default_rng(2024)
+    rows: list[M] = []
+    for d in range(120):
+        level = 40 * rng.lognormal(0, 0.5)  # the phone's own speed
+        for i in range(int(rng.integers(1, 40))):
+            when = at(NOV, 1 + i % 28, int(rng.integers(0, 24)))
+            rows.append(
+                M(NOV, when, "ITEL", "4G", AREAS[d % 3], round(level * rng.lognormal(0, 0.3), 2), 9.0, 30.0, f"p{d}")
+            )
+    insert(db, rows)
+    compliance.compute_month(NOV)
+    row = itel(db)
+    assert_row(row, expected(rows, in_scope=True), "ITEL")
+    stored_se = (row["ci_high"] - row["ci_low"]) / 2 / stats.t.ppf(0.975, 119)
+
+    by_device: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        by_device[r.device].append(r.download)
+    sums = np.array([math.fsum(v) for v in by_device.values()])
+    sizes = np.array([len(v) for v in by_device.values()], dtype=float)
+    picks = rng.integers(0, len(sums), (4000, len(sums)))
+    boot_se = float(np.std(sums[picks].sum(axis=1) / sizes[picks].sum(axis=1), ddof=1))
+    iid_se = statistics.stdev(r.download for r in rows) / math.sqrt(len(rows))
+    assert stored_se == pytest.approx(boot_se, rel=0.12)
+    assert stored_se > 2 * iid_se
 
 
 def test_month_without_data_says_so_for_every_operator(db):

@@ -17,6 +17,10 @@ create temp table month_statistics (
   median_upload_x      double precision,
   median_latency_x     double precision,
   devices              bigint not null,
+  clusters             bigint not null,
+  effective_devices_x  numeric,
+  cluster_ss           double precision,
   device_days          bigint not null,
-  ddm_x                numeric
+  ddm_x                numeric,
+  vnnic_median_x       double precision
 ) on commit drop;

@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 #: on a connection of its own at the same time (serial plans each, so their sums stay in one order).
 STATISTICS_PARTS = (
     "compliance/compliance_stats_device_days.sql",
-    "compliance/compliance_stats_area_device_days.sql",
     "compliance/compliance_stats_devices.sql",
     "compliance/compliance_stats_tests.sql",
     "compliance/compliance_stats_medians.sql",
@@ -105,6 +104,9 @@ def sql_parameters(
         "min_devices": cfg.min_devices,
         "area_min_tests": cfg.area_min_tests,
         "area_min_devices": cfg.area_min_devices,
+        "min_effective_devices": cfg.min_effective_devices,
+        "area_min_effective_devices": cfg.area_min_effective_devices,
+        "vnnic_min_samples": cfg.vnnic_min_samples,
         "trend_months": cfg.trend_months,
         "method_version": cfg.method_version,
         "run_id": run_id,
@@ -229,8 +231,12 @@ STATISTICS_COLUMNS = (
     "median_upload_x",
     "median_latency_x",
     "devices",
+    "clusters",
+    "effective_devices_x",
+    "cluster_ss",
     "device_days",
     "ddm_x",
+    "vnnic_median_x",
 )
 
 
@@ -270,6 +276,9 @@ def summarize(
         "min_devices": cfg.min_devices,
         "area_min_tests": cfg.area_min_tests,
         "area_min_devices": cfg.area_min_devices,
+        "min_effective_devices": cfg.min_effective_devices,
+        "area_min_effective_devices": cfg.area_min_effective_devices,
+        "vnnic_min_samples": cfg.vnnic_min_samples,
         "tests": sum(r["tests"] for r in operator_rows if r["in_compliance_scope"]),
         "rows": rows,
         "seconds": seconds,
@@ -287,6 +296,11 @@ def summarize(
                     "ci_straddles_threshold",
                     "tests",
                     "devices",
+                    "effective_devices",
+                    "insufficient_reason",
+                    "vnnic_median",
+                    "vnnic_verdict",
+                    "vnnic_verdict_differs",
                 )
             }
             for r in operator_rows

@@ -28,6 +28,9 @@ class ComplianceConfig:
     min_devices: int
     area_min_tests: int  # per operator x district
     area_min_devices: int
+    min_effective_devices: int  # per operator: Kish's effective number of devices
+    area_min_effective_devices: int  # per operator x unit
+    vnnic_min_samples: int  # VNNIC's minimum of representative samples for its figure
     trend_months: int
     method_version: str
 
@@ -70,6 +73,7 @@ def compliance_config() -> ComplianceConfig:
         raise ConfigError(f"{where}: method_version is missing")
     min_tests = _int(raw, "min_tests", 300)
     min_devices = _int(raw, "min_devices", 30)
+    min_effective = _int(raw, "min_effective_devices", 30)
     return ComplianceConfig(
         threshold_mbps=threshold,
         network_types=tuple(sorted({t.strip().upper() for t in types})),
@@ -79,6 +83,9 @@ def compliance_config() -> ComplianceConfig:
         min_devices=min_devices,
         area_min_tests=_int(raw, "area_min_tests", min_tests),
         area_min_devices=_int(raw, "area_min_devices", min_devices),
+        min_effective_devices=min_effective,
+        area_min_effective_devices=_int(raw, "area_min_effective_devices", min_effective),
+        vnnic_min_samples=_int(raw, "vnnic_min_samples", 300),
         trend_months=_int(raw, "trend_months", 12),
         method_version=str(version),
     )
