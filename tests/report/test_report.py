@@ -136,7 +136,7 @@ def test_operators_numbers_and_verdicts_come_from_the_data(sample, text):
     meas = sample.data_quality.dataset("measurements")
     assert f"đọc {fmt.number(meas.rows_read)} dòng" in text and fmt.number(meas.rows_quarantined) in text
     assert "Quận, huyện không xác định" in text and "ispeed_2024-10_lan3.csv" in text
-    assert "ít nhất 300 phép đo từ ít nhất 30 thiết bị" in text and "Phiên bản phương pháp: 1.0" in text
+    assert "ít nhất 300 phép đo từ ít nhất 30 thiết bị" in text and "Phiên bản phương pháp: 2.0" in text
 
 
 def test_pages_are_numbered_with_the_month_in_the_footer(rendered):

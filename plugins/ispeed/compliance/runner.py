@@ -310,15 +310,34 @@ def summarize(
 
 
 def format_summary(summary: dict) -> str:
-    """A few lines for the task log."""
+    """A few lines for the task log. A figure prints on its side of the threshold (39.9951 beside
+    40: 39.99, never 40.00), the rule of ispeed.report.fmt.rounded (the report is a floor above)."""
+    from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+    threshold = Decimal(str(summary["threshold_mbps"]))
+    cent = Decimal("0.01")
+
+    def mbps(value) -> str:
+        v = Decimal(str(value))
+        q = v.quantize(cent, rounding=ROUND_HALF_UP)
+        if v < threshold <= q:
+            q = v.quantize(cent, rounding=ROUND_FLOOR)
+        elif q < threshold <= v:
+            q = v.quantize(cent, rounding=ROUND_CEILING)
+        return f"{q:f}"
+
     lines = [
         f"compliance {summary['month']}: {summary['network_type']} {summary['statistic']} download "
         f">= {summary['threshold_mbps']:g} Mbps (method {summary['method_version']}), rows {summary['rows']}"
     ]
     for op in summary["operators"]:
-        figure = "-" if op["figure"] is None else f"{op['figure']:.2f}"
-        ci = "" if op["ci_low"] is None else f" CI [{op['ci_low']:.2f}, {op['ci_high']:.2f}]"
+        figure = "-" if op["figure"] is None else mbps(op["figure"])
+        ci = "" if op["ci_low"] is None else f" CI [{mbps(op['ci_low'])}, {mbps(op['ci_high'])}]"
         flag = " (CI straddles the threshold)" if op["ci_straddles_threshold"] else ""
+        if op.get("insufficient_reason"):
+            flag += f" (too few: {op['insufficient_reason']})"
+        if op.get("vnnic_verdict_differs"):
+            flag += f" (VNNIC: {op['vnnic_verdict']}, median {mbps(op['vnnic_median'])})"
         lines.append(
             f"  {op['operator_code']:<13} {op['verdict']:<17} {figure:>8}{ci}  "
             f"{op['tests']} tests, {op['devices']} devices{flag}"

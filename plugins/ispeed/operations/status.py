@@ -9,6 +9,7 @@ from decimal import Decimal
 from ispeed import paths
 from ispeed.compliance import marts
 from ispeed.months import month_label
+from ispeed.report.fmt import speed
 from ispeed.warehouse import connection as warehouse
 
 
@@ -69,6 +70,14 @@ def month_status(month: date) -> dict:
                 "tests": v["tests"],
                 "devices": v["devices"],
                 "straddles": v["ci_straddles_threshold"],
+                "threshold": v["threshold"],
+                # method 2.0 (None on rows of 1.0): why no verdict, the effective devices, VNNIC's figure
+                "insufficient_reason": v.get("insufficient_reason"),
+                "effective_devices": v.get("effective_devices"),
+                "vnnic_median": v.get("vnnic_median"),
+                "vnnic_samples": v.get("device_days") if v.get("vnnic_verdict") is not None else None,
+                "vnnic_verdict": v.get("vnnic_verdict"),
+                "vnnic_verdict_differs": v.get("vnnic_verdict_differs"),
             }
             for v in verdicts
         ],
@@ -114,18 +123,26 @@ def format_status(status: dict) -> str:
                 else ""
             )
         )
+    # figures print on their side of the threshold (39.9951 beside 40: 39.99, never 40.00)
+    threshold = next((v["threshold"] for v in status.get("verdicts", []) if v.get("threshold") is not None), None)
     if status["facts"]:
         lines.append("  loaded tests by operator and network type (mean download, Mbps):")
         for f in status["facts"]:
-            lines.append(
-                f"    {f['operator']:<13} {f['network_type']:<6} {f['tests']:>8}  {f['mean_download_mbps']:>8.2f}"
-            )
+            mean = speed(f["mean_download_mbps"], threshold)
+            lines.append(f"    {f['operator']:<13} {f['network_type']:<6} {f['tests']:>8}  {mean:>8}")
     if status.get("verdicts"):
         lines.append("  4G compliance (figure in Mbps against the threshold):")
         for v in status["verdicts"]:
             flag = "  (interval straddles the threshold)" if v["straddles"] else ""
+            if v.get("insufficient_reason"):
+                flag += f"  (too few: {v['insufficient_reason']})"
+            if v.get("vnnic_verdict") is not None:
+                flag += (
+                    f"  VNNIC median {speed(v['vnnic_median'], v.get('threshold'))} of {v['vnnic_samples']} samples: "
+                    f"{v['vnnic_verdict']}" + (" (differs)" if v.get("vnnic_verdict_differs") else "")
+                )
             lines.append(
-                f"    {v['operator']:<13} {v['verdict']:<17} {float(v['figure'] or 0):>8.2f}  "
+                f"    {v['operator']:<13} {v['verdict']:<17} {speed(v['figure'], v.get('threshold')):>8}  "
                 f"{v['tests']} tests, {v['devices']} devices{flag}"
             )
     by_state: dict[tuple[str, str], list[str]] = {}

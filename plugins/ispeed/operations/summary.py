@@ -21,6 +21,7 @@ from typing import Any
 from ispeed import paths
 from ispeed.compliance import marts
 from ispeed.months import month_label
+from ispeed.report.fmt import speed
 from ispeed.warehouse import connection as warehouse
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ def collect(cur, month: date, run_id: str) -> dict:
                     "run_id",
                 )
             }
+            # method 2.0 (None on rows of 1.0): why no verdict, VNNIC's figure and verdict
+            | {k: v.get(k) for k in ("insufficient_reason", "vnnic_median", "vnnic_verdict", "vnnic_verdict_differs")}
             for v in verdicts
         ],
         "compliance_by_this_run": bool(verdicts) and all(v["run_id"] == run_id for v in verdicts),
@@ -197,8 +200,12 @@ def format_summary(s: dict, *, task_states: dict[str, str] | None = None, dag_id
             + ":"
         )
         for v in s["verdicts"]:
-            fig = "-" if v["figure"] is None else f"{v['figure']:.2f}"
+            fig = speed(v["figure"], v["threshold"])  # on its side of the threshold: 39.9951 -> 39.99
             flag = " (interval straddles the threshold)" if v["ci_straddles_threshold"] else ""
+            if v.get("insufficient_reason"):
+                flag += f" (too few: {v['insufficient_reason']})"
+            if v.get("vnnic_verdict_differs"):
+                flag += f" (VNNIC: {v['vnnic_verdict']}, median {speed(v['vnnic_median'], v['threshold'])})"
             lines.append(f"  {v['operator_code']:<13} {fig:>8} Mbps {_n(v['tests']):>9} tests  {v['verdict']}{flag}")
     else:
         lines.append("verdicts: none computed for this month")

@@ -3,7 +3,7 @@ figures. annex_tables(data) gives them; annex_files.py writes them as one .xlsx 
 and one CSV per table.
 
 Columns have machine-friendly names (snake_case, units in the name), values are raw (speeds in
-Mbps with a decimal point, shares as fractions, money in đồng, dates ISO 8601), every row carries
+Mbps with a decimal point, as stored: 4 decimals, so never rounded across the threshold; shares as fractions, money in đồng, dates ISO 8601), every row carries
 its ``month`` so that months can be stacked.
 """
 
@@ -122,6 +122,12 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                 "threshold_mbps",
                 "verdict",
                 "ci_straddles_threshold",
+                "effective_devices",
+                "insufficient_reason",
+                "vnnic_samples",
+                "vnnic_median_mbps",
+                "vnnic_verdict",
+                "vnnic_verdict_differs",
             ),
             [
                 (
@@ -143,6 +149,12 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                     meth.threshold_mbps,
                     c.verdict,
                     c.ci_straddles if scope else None,
+                    c.effective_devices,
+                    c.insufficient_reason,
+                    c.samples,
+                    c.vnnic_median_mbps,
+                    c.vnnic_verdict,
+                    c.vnnic_verdict_differs if c.vnnic_verdict is not None else None,
                 )
                 for scope, rows in ((True, data.compliance), (False, data.other_networks))
                 for c in rows
@@ -163,6 +175,11 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                 "mean_mbps",
                 "figure_mbps",
                 "verdict",
+                "effective_devices",
+                "insufficient_reason",
+                "vnnic_samples",
+                "vnnic_median_mbps",
+                "vnnic_verdict",
             ),
             [
                 (
@@ -177,6 +194,11 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                     d.mean_mbps,
                     d.figure_mbps,
                     d.verdict,
+                    d.effective_devices,
+                    d.insufficient_reason,
+                    d.samples,
+                    d.vnnic_median_mbps,
+                    d.vnnic_verdict,
                 )
                 for d in data.districts
             ],
@@ -273,6 +295,9 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                 (m, "area_min_tests", meth.area_min_tests),
                 (m, "area_min_devices", meth.area_min_devices),
                 (m, "trend_months", meth.trend_months),
+                (m, "min_effective_devices", meth.min_effective_devices),
+                (m, "area_min_effective_devices", meth.area_min_effective_devices),
+                (m, "vnnic_min_samples", meth.vnnic_min_samples),
                 (m, "method_version", meth.method_version),
             ],
         ),

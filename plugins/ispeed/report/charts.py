@@ -141,7 +141,11 @@ def compliance_chart(data: ReportData, font: FontFamily, width: float, height: f
                 g.add(Line(cx - 4, lo, cx + 4, lo, strokeColor=colors.black, strokeWidth=0.8))
                 g.add(Line(cx - 4, hi, cx + 4, hi, strokeColor=colors.black, strokeWidth=0.8))
                 label_y = max(label_y, hi + 3)
-            g.add(String(cx, label_y, fmt.mbps(r.figure_mbps), fontName=font.bold, fontSize=7, textAnchor="middle"))
+            g.add(
+                String(
+                    cx, label_y, fmt.mbps(r.figure_mbps, threshold), fontName=font.bold, fontSize=7, textAnchor="middle"
+                )
+            )
         else:
             g.add(String(cx, y0 + 4, "không có số liệu", fontName=font.italic, fontSize=6.5, textAnchor="middle"))
         g.add(String(cx, y0 - 10, r.operator_name, fontName=font.regular, fontSize=7.5, textAnchor="middle"))

@@ -57,7 +57,22 @@ def _compliance_row(row: dict) -> OperatorCompliance:
         figure_mbps=row["figure"],
         verdict=row["verdict"] if row["in_compliance_scope"] else None,
         ci_straddles=bool(row["ci_straddles_threshold"]),
+        **_method_2(row),
+        vnnic_verdict_differs=bool(row.get("vnnic_verdict_differs")),
     )
+
+
+def _method_2(row: dict) -> dict:
+    """The figures of method 2.0 (V012); None on rows of method 1.0. device_days are VNNIC's
+    representative samples only from 2.0 (before: device-days across units), so they are shown then."""
+    v2 = row.get("vnnic_verdict") is not None
+    return {
+        "effective_devices": row.get("effective_devices"),
+        "insufficient_reason": row.get("insufficient_reason"),
+        "samples": int(row["device_days"]) if v2 and row.get("device_days") is not None else None,
+        "vnnic_median_mbps": row.get("vnnic_median"),
+        "vnnic_verdict": row.get("vnnic_verdict"),
+    }
 
 
 def collect_data_quality(conn, month: date) -> DataQuality:
@@ -76,9 +91,12 @@ def collect_data_quality(conn, month: date) -> DataQuality:
     return DataQuality(datasets=datasets, quarantine=quarantine, files_rejected=rejected, collapsed=collapsed)
 
 
-def collect_method() -> Method:
-    """Section 7: the compliance settings in force (include/config/compliance.yaml)."""
+def collect_method(rows: list[dict] | None = None) -> Method:
+    """Section 7: the compliance settings in force (include/config/compliance.yaml); the method
+    version is that of the month's mart rows (``rows``) when they agree, so a month computed under
+    method 1.0 is described as such."""
     cfg = compliance_config()
+    versions = {r["method_version"] for r in rows or () if r.get("method_version")}
     return Method(
         threshold_mbps=cfg.threshold_mbps,
         network_type=cfg.compliance_label,
@@ -89,7 +107,10 @@ def collect_method() -> Method:
         area_min_tests=cfg.area_min_tests,
         area_min_devices=cfg.area_min_devices,
         trend_months=cfg.trend_months,
-        method_version=cfg.method_version,
+        min_effective_devices=cfg.min_effective_devices,
+        area_min_effective_devices=cfg.area_min_effective_devices,
+        vnnic_min_samples=cfg.vnnic_min_samples,
+        method_version=versions.pop() if len(versions) == 1 else cfg.method_version,
     )
 
 
@@ -117,6 +138,7 @@ def collect_report_data(conn, month: date) -> ReportData:
             mean_mbps=r["mean"],
             figure_mbps=r["figure"],
             verdict=r["verdict"],
+            **_method_2(r),
         )
         for r in marts.read_compliance_by_operator_area(conn, month)
         if r["in_compliance_scope"]
@@ -144,5 +166,5 @@ def collect_report_data(conn, month: date) -> ReportData:
         districts=districts,
         trend=trend,
         data_quality=collect_data_quality(conn, month),
-        method=collect_method(),
+        method=collect_method(in_scope),
     )

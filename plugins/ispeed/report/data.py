@@ -33,6 +33,10 @@ DOES_NOT_MEET = "does_not_meet"
 INSUFFICIENT_DATA = "insufficient_data"
 VERDICTS = (MEETS, DOES_NOT_MEET, INSUFFICIENT_DATA)
 
+#: Why a row has not enough data (insufficient_reason of the marts, method 2.0): the first floor that
+#: fails. Words for the reader in include/templates/report/texts.yaml (insufficient_reasons).
+INSUFFICIENT_REASONS = ("no_tests", "tests", "devices", "effective_devices")
+
 # State of a monthly return (an agency's tally, an operator's investment figures).
 SUBMITTED = "submitted"
 MISSING = "missing"
@@ -146,6 +150,13 @@ class OperatorCompliance(_Row):
     figure_mbps: float | None  # the statistic in force
     verdict: str | None  # meets / does_not_meet / insufficient_data; None: not assessed
     ci_straddles: bool = False  # ci_low < threshold <= ci_high: the verdict is not clear-cut
+    # method 2.0 (None on rows of method 1.0, printed "-")
+    effective_devices: float | None = None  # Kish's effective number of devices
+    insufficient_reason: str | None = None  # INSUFFICIENT_REASONS; None when the data suffice
+    samples: int | None = None  # VNNIC's representative samples (device, unit, local day)
+    vnnic_median_mbps: float | None = None  # VNNIC's figure: the median of the samples
+    vnnic_verdict: str | None = None  # the verdict VNNIC's method would give
+    vnnic_verdict_differs: bool = False  # both verdicts decided and different
 
 
 # ---------------------------------------------------------------- (4) operator x district
@@ -165,6 +176,12 @@ class DistrictResult(_Row):
     mean_mbps: float | None
     figure_mbps: float | None
     verdict: str | None  # meets / does_not_meet / insufficient_data; None for the unassigned row
+    # method 2.0 (None on rows of method 1.0, printed "-")
+    insufficient_reason: str | None = None  # INSUFFICIENT_REASONS; None when the data suffice
+    samples: int | None = None  # VNNIC's representative samples in the unit
+    vnnic_median_mbps: float | None = None  # VNNIC's figure: the median of the samples
+    vnnic_verdict: str | None = None
+    effective_devices: float | None = None
 
     @property
     def unassigned(self) -> bool:
@@ -254,7 +271,10 @@ class Method(_Row):
     area_min_tests: int = 300
     area_min_devices: int = 30
     trend_months: int = 12
-    method_version: str = "1.0"
+    min_effective_devices: int = 30  # no verdict below this effective number of devices (Kish)
+    area_min_effective_devices: int = 30
+    vnnic_min_samples: int = 300  # VNNIC's floor of representative samples
+    method_version: str = "2.0"  # of the month's mart rows (1.0 rows lack the device-clustered figures)
 
 
 # ---------------------------------------------------------------- the report
@@ -317,6 +337,12 @@ class ReportData(_Row):
             if o.state not in RETURN_STATES:
                 raise ReportDataError(
                     f"operator return {o.operator_code}: state {o.state!r} is not one of {RETURN_STATES}"
+                )
+        for x in (*self.compliance, *self.other_networks, *self.districts):
+            if x.vnnic_verdict not in (None, *VERDICTS) or x.insufficient_reason not in (None, *INSUFFICIENT_REASONS):
+                raise ReportDataError(
+                    f"{x.operator_code}/{getattr(x, 'area_code', getattr(x, 'network_type', ''))}: vnnic_verdict "
+                    f"{x.vnnic_verdict!r} or insufficient_reason {x.insufficient_reason!r} unknown"
                 )
         for c in self.compliance:
             if c.verdict not in VERDICTS:

@@ -118,6 +118,20 @@ def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
     )
 
 
+def _reason_vi(c, m) -> str | None:
+    """Why an operator has not enough data, in words (texts.yaml insufficient_reasons), or None."""
+    from ispeed.report.sections.builder import report_texts
+
+    if c.verdict != "insufficient_data" or not c.insufficient_reason:
+        return None
+    words = (report_texts().get("insufficient_reasons") or {}).get(c.insufficient_reason, c.insufficient_reason)
+    return words.format(
+        min_tests=fmt.number(m.min_tests),
+        min_devices=fmt.number(m.min_devices),
+        min_effective_devices=fmt.number(m.min_effective_devices),
+    )
+
+
 def report_summary(data: ReportData, cfg: ReportConfig | None = None) -> dict:
     """The few figures the email repeats, already formatted the Vietnamese way (JSON-able, so that it
     travels with RenderedReport through XCom)."""
@@ -136,10 +150,16 @@ def report_summary(data: ReportData, cfg: ReportConfig | None = None) -> dict:
             {
                 "code": c.operator_code,
                 "name": c.operator_name,
-                "figure": fmt.mbps(c.figure_mbps),
+                "figure": fmt.mbps(c.figure_mbps, m.threshold_mbps),
                 "tests": fmt.number(c.tests),
                 "verdict": c.verdict,
                 "verdict_vi": fmt.VERDICT_VI[c.verdict],
+                "reason_vi": _reason_vi(c, m),
+                # VNNIC's figure (median of the representative samples) and verdict, method 2.0
+                "vnnic_figure": fmt.mbps(c.vnnic_median_mbps, m.threshold_mbps),
+                "vnnic_samples": fmt.number(c.samples),
+                "vnnic_verdict_vi": fmt.VERDICT_VI[c.vnnic_verdict] if c.vnnic_verdict else fmt.NONE,
+                "vnnic_differs": c.vnnic_verdict_differs,
             }
             for c in data.compliance
         ],

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import yaml
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph
 
+from ispeed import paths
 from ispeed.report import fmt
-from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, ReportData
+from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, INSUFFICIENT_REASONS, ReportData
 from ispeed.report.fonts import FontFamily
 from ispeed.report.settings import ReportConfig
 from ispeed.report.styles import BELOW_BG, BELOW_HEX, BELOW_MARK, INSUFFICIENT_BG, INSUFFICIENT_MARK, Styles, para
+
+#: Marks verdicts that VNNIC's method (median of the representative samples) would give otherwise.
+DIFFERS_MARK = "‡"
+
+
+@lru_cache(maxsize=1)
+def report_texts() -> dict:
+    """include/templates/report/texts.yaml: the report's static Vietnamese texts."""
+    with (paths.TEMPLATES_DIR / "report" / "texts.yaml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def method_2(data: ReportData) -> bool:
+    """Whether the month's figures are of method 2.0 or later (VNNIC's figures, the reasons)."""
+    return not data.method.method_version.startswith("1.")
 
 
 class Builder:
@@ -45,19 +64,55 @@ class Builder:
         """A table's header row, in the small bold centred cells of the report's tables."""
         return [self.head(h, self.s.cell_small_head) for h in titles]
 
+    def mbps(self, value) -> str:
+        """A speed as printed beside the threshold: on its side of it (fmt.rounded)."""
+        return fmt.mbps(value, self.threshold)
+
+    @staticmethod
+    def reason_mark(row) -> str:
+        """The footnote number of why ``row`` has not enough data ('' when it has, or for 1.0 rows)."""
+        reason = getattr(row, "insufficient_reason", None)
+        if row.verdict != INSUFFICIENT_DATA or reason not in INSUFFICIENT_REASONS:
+            return ""
+        return f"<super>{INSUFFICIENT_REASONS.index(reason) + 1}</super>"
+
+    def reasons_note(self, rows, *, area: bool = False) -> str:
+        """'Lý do chưa đủ số liệu: (1) ...; (4) ...' for the reasons among ``rows`` ('' without any)."""
+        found = {getattr(r, "insufficient_reason", None) for r in rows if r.verdict == INSUFFICIENT_DATA}
+        reasons = [r for r in INSUFFICIENT_REASONS if r in found]
+        if not reasons:
+            return ""
+        m = self.d.method
+        floors = {
+            "min_tests": fmt.number(m.area_min_tests if area else m.min_tests),
+            "min_devices": fmt.number(m.area_min_devices if area else m.min_devices),
+            "min_effective_devices": fmt.number(m.area_min_effective_devices if area else m.min_effective_devices),
+        }
+        words = report_texts().get("insufficient_reasons") or {}
+        return (
+            "Lý do chưa đủ số liệu: "
+            + "; ".join(f"({INSUFFICIENT_REASONS.index(r) + 1}) {words.get(r, r).format(**floors)}" for r in reasons)
+            + "."
+        )
+
     def num(self, value, decimals: int = 0, style=None) -> Paragraph:
         return para(fmt.number(value, decimals), style or self.s.cell_num)
 
-    def speed_cell(self, value, verdict: str | None, *, tests: int | None = None, small: bool = False):
-        """A speed with its mark: ▼ below the threshold, ○ without enough data."""
+    def speed_cell(
+        self, value, verdict: str | None, *, tests: int | None = None, small: bool = False, reason: str = "", below=""
+    ):
+        """A speed with its mark: ▼ below the threshold, ○ without enough data (and ``reason``, the
+        footnote of why); ``below``: a last line in small italics."""
         st_num = self.s.cell_small_num if small else self.s.cell_num
-        text = fmt.mbps(value)
+        text = self.mbps(value)
         if verdict == INSUFFICIENT_DATA:
-            text = f"{INSUFFICIENT_MARK} {text}"
+            text = f"{INSUFFICIENT_MARK} {text}{reason}"
         elif value is not None and (verdict == DOES_NOT_MEET or (verdict is None and value < self.threshold)):
             text = f'<font color="{BELOW_HEX}"><b>{BELOW_MARK} {text}</b></font>'
         if tests is not None:
             text += f'<br/><font size="6.5">({fmt.number(tests)})</font>'
+        if below:
+            text += f'<br/><font size="6" color="#444444"><i>{below}</i></font>'
         return para(text, st_num)
 
     @staticmethod

@@ -8,9 +8,9 @@ from reportlab.platypus import KeepTogether
 from ispeed.report import fmt
 from ispeed.report.charts import VERDICT_COLOURS, compliance_chart
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, OperatorCompliance
-from ispeed.report.sections.builder import Builder
+from ispeed.report.sections.builder import DIFFERS_MARK, Builder, method_2
 from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, STRADDLE_MARK, esc, para, ruled_table
-from ispeed.report.units import province_kind
+from ispeed.report.units import province_kind, unit_words
 
 
 def section_compliance(b: Builder) -> list:
@@ -45,7 +45,7 @@ def section_compliance(b: Builder) -> list:
             "Trung bình (Mbps)",
             f"Khoảng tin cậy {conf} (Mbps)",
             "Trung vị (Mbps)",
-            "TB theo thiết bị-ngày (Mbps)",
+            "TB các mẫu đại diện (Mbps)" if method_2(d) else "TB theo thiết bị-ngày (Mbps)",
             f"Tỷ lệ phép đo ≥ {b.thr_text} Mbps",
             "Kết quả",
         )
@@ -53,17 +53,22 @@ def section_compliance(b: Builder) -> list:
     style: list = []
     stat_col = {"mean": 3, "median": 5, "device_day_mean": 6}.get(m.statistic, 3)
     for c in d.compliance:
-        ci = _interval(c)
-        verdict = fmt.VERDICT_VI[c.verdict] + (f" {STRADDLE_MARK}" if c.ci_straddles else "")
+        ci = _interval(b, c)
+        verdict = (
+            fmt.VERDICT_VI[c.verdict]
+            + b.reason_mark(c)
+            + (f" {STRADDLE_MARK}" if c.ci_straddles else "")
+            + (f" {DIFFERS_MARK}" if c.vnnic_verdict_differs else "")
+        )
         colour = VERDICT_COLOURS[c.verdict].hexval().replace("0x", "#")
         cells = [
             para(esc(c.operator_name), s.cell_small),
             b.num(c.tests, style=s.cell_small_num),
             b.num(c.devices, style=s.cell_small_num),
-            para(fmt.mbps(c.mean_mbps), s.cell_small_num),
+            para(b.mbps(c.mean_mbps), s.cell_small_num),
             para(ci, s.cell_small_num),
-            para(fmt.mbps(c.median_mbps), s.cell_small_num),
-            para(fmt.mbps(c.device_day_mean_mbps), s.cell_small_num),
+            para(b.mbps(c.median_mbps), s.cell_small_num),
+            para(b.mbps(c.device_day_mean_mbps), s.cell_small_num),
             para(fmt.percent(c.share_at_or_above), s.cell_small_num),
             para(f'<font color="{colour}"><b>{verdict}</b></font>', s.cell_small),
         ]
@@ -76,16 +81,31 @@ def section_compliance(b: Builder) -> list:
     out.append(ruled_table(b.font, rows, [27, 15, 14, 17, 27, 15, 17, 16, 22], style))
     notes = (
         f"Ghi chú: chỉ tiêu đánh giá là tốc độ tải xuống {stat} (cột in đậm có dấu); "
-        f'<font color="#9B1C1C"><b>{BELOW_MARK}</b></font> ô nền đỏ: dưới {b.thr_text} Mbps; '
-        f"{INSUFFICIENT_MARK} ô nền xám: chưa đủ số liệu (dưới {fmt.number(m.min_tests)} phép đo hoặc "
-        f"{fmt.number(m.min_devices)} thiết bị)."
+        f'<font color="#9B1C1C"><b>{BELOW_MARK}</b></font> ô nền đỏ: dưới {b.thr_text} Mbps; ' + _insufficient(b)
     )
+    reasons = b.reasons_note(d.compliance)
+    if reasons:
+        notes += " " + reasons
     if straddles:
         notes += (
             f" {STRADDLE_MARK} Khoảng tin cậy chứa mức {b.thr_text} Mbps: kết luận cần hiểu thận trọng "
             f"({', '.join(esc(c.operator_name) for c in straddles)})."
         )
+    differs = [c for c in d.compliance if c.vnnic_verdict_differs]
+    if differs:
+        notes += (
+            f" {DIFFERS_MARK} Theo phương pháp của VNNIC (trung vị các mẫu đại diện), kết quả sẽ khác: "
+            + "; ".join(
+                f"{esc(c.operator_name)} {fmt.VERDICT_VI[c.vnnic_verdict].lower()} "
+                f"({b.mbps(c.vnnic_median_mbps)} Mbps, {fmt.number(c.samples)} mẫu; theo chỉ tiêu {stat}: "
+                f"{fmt.VERDICT_VI[c.verdict].lower()})"
+                for c in differs
+            )
+            + "."
+        )
     out.append(para(notes, s.note))
+    if d.compliance:
+        out += _vnnic_table(b)
     if d.compliance:
         out.append(
             KeepTogether(
@@ -113,16 +133,16 @@ def section_compliance(b: Builder) -> list:
             )
         ]
         for c in d.other_networks:
-            ci = _interval(c)
+            ci = _interval(b, c)
             rows.append(
                 [
                     para(esc(c.operator_name), s.cell_small),
                     para(esc(fmt.network(c.network_type)), s.cell_small_c),
                     b.num(c.tests, style=s.cell_small_num),
                     b.num(c.devices, style=s.cell_small_num),
-                    para(fmt.mbps(c.mean_mbps), s.cell_small_num),
+                    para(b.mbps(c.mean_mbps), s.cell_small_num),
                     para(ci, s.cell_small_num),
-                    para(fmt.mbps(c.median_mbps), s.cell_small_num),
+                    para(b.mbps(c.median_mbps), s.cell_small_num),
                     para(fmt.percent(c.share_at_or_above), s.cell_small_num),
                 ]
             )
@@ -130,6 +150,77 @@ def section_compliance(b: Builder) -> list:
     return out
 
 
-def _interval(c: OperatorCompliance) -> str:
-    """The confidence interval of the mean as printed: 'low – high', or '-' without one."""
-    return fmt.NONE if c.ci_low_mbps is None else f"{fmt.mbps(c.ci_low_mbps)} – {fmt.mbps(c.ci_high_mbps)}"
+def _insufficient(b: Builder) -> str:
+    m = b.d.method
+    floors = f"dưới {fmt.number(m.min_tests)} phép đo hoặc {fmt.number(m.min_devices)} thiết bị"
+    if method_2(b.d):
+        floors += f" hoặc {fmt.number(m.min_effective_devices)} thiết bị hiệu dụng"
+    return f"{INSUFFICIENT_MARK} ô nền xám: chưa đủ số liệu ({floors})."
+
+
+def _vnnic_table(b: Builder) -> list:
+    """The operators' figures by VNNIC's method (the median of the representative samples) beside
+    the report's verdict, so that the Department can reconcile its figures with those the Ministry
+    sees. A month of method 1.0 has none: a sentence says so."""
+    s, d, m = b.s, b.d, b.d.method
+    if not method_2(d):
+        return [
+            para(
+                f"Số liệu tháng này được tổng hợp theo phương pháp {esc(m.method_version)}, chưa có số liệu đối chiếu "
+                "theo phương pháp thống kê của VNNIC (trung vị các mẫu đại diện).",
+                s.body,
+            )
+        ]
+    stat = fmt.STATISTIC_VI.get(m.statistic, m.statistic)
+    out = b.caption_table(
+        f"Đối chiếu với phương pháp thống kê của VNNIC (trung vị các mẫu đại diện), tháng {fmt.month_vi(d.month)}"
+    )
+    rows: list[list] = [
+        b.header_row(
+            "Doanh nghiệp",
+            "Số mẫu đại diện",
+            "Trung bình các mẫu đại diện (Mbps)",
+            "Trung vị các mẫu đại diện (Mbps)",
+            "Kết quả theo phương pháp của VNNIC",
+            f"Kết quả theo chỉ tiêu {stat} của báo cáo",
+        )
+    ]
+    style: list = []
+    for c in d.compliance:
+        mark = f" {DIFFERS_MARK}" if c.vnnic_verdict_differs else ""
+        vnnic = fmt.VERDICT_VI[c.vnnic_verdict] if c.vnnic_verdict else fmt.NONE
+        rows.append(
+            [
+                para(esc(c.operator_name) + mark, s.cell_small),
+                b.num(c.samples, style=s.cell_small_num),
+                para(b.mbps(c.device_day_mean_mbps), s.cell_small_num),
+                b.speed_cell(c.vnnic_median_mbps, c.vnnic_verdict, small=True),
+                para(f"<b>{vnnic}</b>{mark}", s.cell_small),
+                para(fmt.VERDICT_VI[c.verdict] + mark, s.cell_small),
+            ]
+        )
+        bg = b.mark_bg(c.vnnic_verdict, c.vnnic_median_mbps, b.threshold) if c.vnnic_verdict else None
+        if bg is not None:
+            style.append(("BACKGROUND", (3, len(rows) - 1), (3, len(rows) - 1), bg))
+    out.append(ruled_table(b.font, rows, [34, 20, 26, 26, 30, 30], style))
+    out.append(
+        para(
+            f"Ghi chú: mẫu đại diện là các phép đo của một thiết bị tại một {unit_words(d.month)['unit']} trong một ngày, "
+            f"tính là một mẫu; VNNIC đánh giá khi có ít nhất {fmt.number(m.vnnic_min_samples)} mẫu đại diện và "
+            f'trung vị các mẫu từ {b.thr_text} Mbps trở lên; dưới số mẫu này ghi "Chưa đủ số liệu". Kết quả của báo cáo '
+            f"theo chỉ tiêu {stat} các phép đo (văn bản 2138/BTTTT-CVT)"
+            + (
+                f"; {DIFFERS_MARK}: kết quả theo hai phương pháp khác nhau."
+                if any(c.vnnic_verdict_differs for c in d.compliance)
+                else "."
+            ),
+            s.note,
+        )
+    )
+    return out
+
+
+def _interval(b: Builder, c: OperatorCompliance) -> str:
+    """The confidence interval of the mean as printed: 'low – high', each bound on its side of the
+    threshold (the straddle flag compares ci_low < threshold <= ci_high), or '-' without one."""
+    return fmt.NONE if c.ci_low_mbps is None else f"{b.mbps(c.ci_low_mbps)} – {b.mbps(c.ci_high_mbps)}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ispeed import geography
 from ispeed.report import fmt
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, DistrictResult
-from ispeed.report.sections.builder import Builder
+from ispeed.report.sections.builder import Builder, method_2
 from ispeed.report.styles import HEADER_BG, esc, para, ruled_table
 from ispeed.report.units import many_units, unit_name, unit_words
 
@@ -44,6 +44,7 @@ def unit_table(b: Builder, caption: list) -> list:
     w = unit_words(d.month)
     ops, areas = operators(b), units_of(b)
     cell = {(x.area_code, x.operator_code): x for x in d.districts}
+    vnnic = method_2(d)
     rows: list[list] = [
         [b.head("STT", s.cell_small_head), b.head(w["Units"], s.cell_small_head)]
         + [b.head(esc(n), s.cell_small_head) for n in ops.values()]
@@ -56,7 +57,10 @@ def unit_table(b: Builder, caption: list) -> list:
             if x is None:
                 row.append(para(fmt.NONE, s.cell_small_c))
                 continue
-            row.append(b.speed_cell(x.figure_mbps, x.verdict, tests=x.tests, small=True))
+            below = f"VNNIC: {b.mbps(x.vnnic_median_mbps)} ({fmt.number(x.samples)})" if vnnic else ""
+            row.append(
+                b.speed_cell(x.figure_mbps, x.verdict, tests=x.tests, small=True, reason=b.reason_mark(x), below=below)
+            )
             bg = b.mark_bg(x.verdict, x.figure_mbps, b.threshold)
             if bg is not None:
                 style.append(("BACKGROUND", (j, i), (j, i), bg))
@@ -71,7 +75,20 @@ def unit_table(b: Builder, caption: list) -> list:
     n = len(ops)
     out = [*caption, ruled_table(b.font, rows, [8, 30] + [max(14.0, 127.0 / max(n, 1))] * n, style)]
     legend = f"dưới {fmt.number(m.area_min_tests)} phép đo hoặc {fmt.number(m.area_min_devices)} thiết bị"
+    if vnnic:
+        legend += f" hoặc {fmt.number(m.area_min_effective_devices)} thiết bị hiệu dụng"
     out.append(b.legend(legend))
+    notes = []
+    if vnnic:
+        notes.append(
+            'Dòng chữ nghiêng "VNNIC": trung vị các mẫu đại diện theo phương pháp thống kê của VNNIC (trong '
+            f"ngoặc: số mẫu đại diện; VNNIC đánh giá khi có ít nhất {fmt.number(m.vnnic_min_samples)} mẫu)."
+        )
+    reasons = b.reasons_note([x for x in d.districts if not x.unassigned], area=True)
+    if reasons:
+        notes.append(reasons)
+    if notes:
+        out.append(para(" ".join(notes), s.note))
     return out
 
 
@@ -132,7 +149,7 @@ def _ranked_table(b: Builder, below: list[DistrictResult]) -> list:
                 para(str(i), s.cell_small_num),
                 para(esc(unit_name(d.month, x.area_code, x.area_name)), s.cell_small),
                 para(esc(x.operator_name), s.cell_small),
-                para(fmt.mbps(x.figure_mbps), s.cell_small_num),
+                para(b.mbps(x.figure_mbps), s.cell_small_num),
                 b.num(x.tests, style=s.cell_small_num),
             ]
         )

@@ -122,7 +122,7 @@ def section_investment(b: Builder) -> list:
                 "Chưa có giải pháp khắc phục được báo cáo cho: "
                 + "; ".join(
                     f"{esc(x.operator_name)} tại {esc(unit_name(d.month, x.area_code, x.area_name))} "
-                    f"({fmt.mbps(x.figure_mbps)} Mbps)"
+                    f"({b.mbps(x.figure_mbps)} Mbps)"
                     for x in unplanned
                 )
                 + ".",

@@ -32,10 +32,17 @@ def method_paragraph(data: ReportData) -> str:
             min_devices=fmt.number(m.min_devices),
             area_min_tests=fmt.number(m.area_min_tests),
             area_min_devices=fmt.number(m.area_min_devices),
+            min_effective_devices=fmt.number(m.min_effective_devices),
+            area_min_effective_devices=fmt.number(m.area_min_effective_devices),
+            # with N effective devices one device's share s of the tests satisfies s^2 <= 1/N: the most
+            # a device can hold (about 18% for 30)
+            max_device_share=fmt.percent((1 / m.min_effective_devices) ** 0.5 if m.min_effective_devices else 1, 0),
+            vnnic_min_samples=fmt.number(m.vnnic_min_samples),
             confidence=fmt.percent(m.confidence, 0),
             method_version=m.method_version,
             province_kind=province_kind(data.report_date),
             units=unit_words(data.month)["units"],
+            unit=unit_words(data.month)["unit"],
         )
         .strip()
     )

@@ -57,7 +57,7 @@ def section_trend(b: Builder) -> list:
                 row.append(para(fmt.NONE, tiny))
                 continue
             verdict = INSUFFICIENT_DATA if not p.sufficient_data else None
-            text = fmt.mbps(p.figure_mbps)
+            text = b.mbps(p.figure_mbps)
             if verdict is None and p.figure_mbps < b.threshold:
                 text = f"<b>{BELOW_MARK}{text}</b>"
             elif verdict:
