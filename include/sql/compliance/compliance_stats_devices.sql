@@ -1,38 +1,66 @@
--- The month's devices: how many, how evenly they share the tests, and the sum of squares that the
--- interval clustered by device needs (docs/method.md, "Confidence interval"). The tests without a
--- device id are one device (device_id NULL groups together): they may all come from one phone.
--- Per (operator_code, network_type, area_code); area_code is NULL on the province's row, where a
--- device is one cluster across the units it tested in.
+-- The month's devices and device-days (docs/method.md §3, §4, §6), from one pass over the tests.
+-- The tests without a device id are one device (device_id NULL groups together): they may all
+-- come from one phone. Per (operator_code, network_type, area_code); area_code is NULL on the
+-- province's row. Parameters: threshold.
+--
+-- Device-days are VNNIC's representative samples: the tests of one device in one unit on one
+-- local day count once, with the mean of their downloads; a device testing in two units on one
+-- day is a sample in each, at both levels, as VNNIC counts it.
+--   device_days          the number of samples;
+--   ddm_x                their mean (the device-day mean);
+--   vnnic_median_x       their median (percentile_cont), VNNIC's published figure.
+-- Devices, from the samples: at the province's level a device is one cluster across its units.
 --   devices              distinct device ids (not counting the tests without one);
 --   clusters             devices, plus one when there are tests without a device id;
 --   effective_devices_x  Kish's effective number: (sum of n_g)^2 / sum of n_g^2, n_g a device's tests;
---   cluster_ss           sum over devices of (S_g - n_g * mean)^2, S_g the sum of a device's downloads.
+--   cluster_ss           sum over devices of (S_g - n_g * mean)^2, S_g the sum of a device's
+--                        downloads: what the interval clustered by device needs.
+-- cluster_ss comes from sums: sum S_g^2 - 2 mean sum n_g S_g + mean^2 sum n_g^2, with mean =
+-- sum S_g / sum n_g. The downloads are taken less the threshold first (the result is the same for
+-- any shift), so that the terms stay small where speeds are near it and the subtraction loses
+-- little; greatest(0, ...) where rounding leaves a hair below zero.
+-- The samples are hashed, not sorted (sorting the month by five keys cost more than the rest), and
+-- sorted once by unit for the medians.
+-- A sample's mean is s / n + threshold (s: its downloads less the threshold, added).
 -- Run by plugins/ispeed/compliance/runner.py on a connection of its own, beside the other
 -- compliance_stats_*.sql files, after compliance_month_tests.sql; the rows go to month_statistics.
-with unit_devices as (
+with samples as materialized (
   select operator_code, network_type, area_code, device_id,
-         count(*)::float8 as n, sum(download_mbps) as s
+         count(*)::float8 as n, sum(download_mbps - %(threshold)s::float8) as s
   from month_tests
+  group by operator_code, network_type, area_code, device_id, local_day
+), unit_devices as materialized (
+  select operator_code, network_type, area_code, device_id, sum(n) as n, sum(s) as s
+  from samples
   group by operator_code, network_type, area_code, device_id
-), device_sums as (
-  select operator_code, network_type, area_code, device_id, n, s from unit_devices
-  union all
-  select operator_code, network_type, null::text collate "C", device_id, sum(n), sum(s)
+), province_devices as (
+  select operator_code, network_type, device_id, sum(n) as n, sum(s) as s
   from unit_devices
   group by operator_code, network_type, device_id
-), means as (
-  -- Each group's mean, for the centred sums (a few hundred rows, joined by hash: '' is the province).
-  select operator_code, network_type, coalesce(area_code, '') as area_key, sum(s) / sum(n) as mean
-  from device_sums
-  group by operator_code, network_type, coalesce(area_code, '')
+), device_sums as (
+  select operator_code, network_type, area_code,
+         count(device_id) as devices, count(*) as clusters,
+         sum(n) as n, sum(s) as s, sum(s * s) as ss, sum(n * s) as ns, sum(n * n) as nn
+  from unit_devices
+  group by operator_code, network_type, area_code
+  union all
+  select operator_code, network_type, null::text collate "C",
+         count(device_id), count(*), sum(n), sum(s), sum(s * s), sum(n * s), sum(n * n)
+  from province_devices
+  group by operator_code, network_type
+), device_days as (
+  select operator_code, network_type, area_code,
+         count(*)                                                  as device_days,
+         avg(s / n) + %(threshold)s::float8                        as ddm_x,
+         percentile_cont(0.5) within group (order by s / n)        as vnnic_median_x
+  from samples
+  group by grouping sets ((operator_code, network_type), (operator_code, network_type, area_code))
 )
-select d.operator_code, d.network_type, d.area_code,
-       count(d.device_id)                          as devices,
-       count(*)                                    as clusters,
-       (sum(d.n) ^ 2 / sum(d.n * d.n))::numeric    as effective_devices_x,
-       sum((d.s - d.n * m.mean) ^ 2)               as cluster_ss
+select d.operator_code, d.network_type, d.area_code, d.devices, d.clusters,
+       (d.n * d.n / d.nn)::numeric                                       as effective_devices_x,
+       greatest(0, d.ss - 2 * (d.s / d.n) * d.ns + (d.s / d.n) ^ 2 * d.nn) as cluster_ss,
+       u.device_days, u.ddm_x::numeric as ddm_x, u.vnnic_median_x + %(threshold)s::float8 as vnnic_median_x
 from device_sums d
-join means m
-  on m.operator_code = d.operator_code and m.network_type = d.network_type
- and m.area_key = coalesce(d.area_code, '')
-group by d.operator_code, d.network_type, d.area_code;
+join device_days u
+  on u.operator_code = d.operator_code and u.network_type = d.network_type
+ and coalesce(u.area_code, '') = coalesce(d.area_code, '');

@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 #: returns one row per (operator_code, network_type, area_code). They are independent, so each runs
 #: on a connection of its own at the same time (serial plans each, so their sums stay in one order).
 STATISTICS_PARTS = (
-    "compliance/compliance_stats_device_days.sql",
     "compliance/compliance_stats_devices.sql",
     "compliance/compliance_stats_tests.sql",
     "compliance/compliance_stats_medians.sql",
