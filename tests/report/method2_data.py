@@ -58,14 +58,14 @@ def method_2_data(month: date) -> ReportData:
             continue
         extra = {
             "samples": x.devices * 2,
-            "vnnic_median_mbps": round((x.figure_mbps or 0) * 0.9, 2),
+            "vnnic_median_mbps": None if x.figure_mbps is None else round(x.figure_mbps * 0.9, 2),
             "vnnic_verdict": x.verdict,
             "insufficient_reason": None,
         }
         if i == 0:
             extra |= {"verdict": INSUFFICIENT_DATA, "insufficient_reason": "effective_devices"}
         elif x.verdict == INSUFFICIENT_DATA:
-            extra["insufficient_reason"] = "tests"
+            extra["insufficient_reason"] = "tests" if x.tests else "no_tests"
         districts.append(dataclasses.replace(x, **extra))
     return dataclasses.replace(
         data, compliance=compliance, districts=districts, method=dataclasses.replace(data.method, method_version="2.0")

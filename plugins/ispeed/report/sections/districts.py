@@ -141,20 +141,26 @@ def _counts_table(b: Builder, ops: dict[str, str], units_total: int) -> list:
 def _ranked_table(b: Builder, below: list[DistrictResult]) -> list:
     s, d = b.s, b.d
     w = unit_words(d.month)
+    vnnic = method_2(d)
     ranked = sorted(below, key=lambda x: (x.figure_mbps if x.figure_mbps is not None else 0.0, x.area_code))
-    rows: list[list] = [b.header_row("Thứ tự", w["Units"], "Doanh nghiệp", "Tốc độ (Mbps)", "Số phép đo")]
+    head = ["Thứ tự", w["Units"], "Doanh nghiệp", "Tốc độ (Mbps)", "Số phép đo"]
+    if vnnic:
+        head += ["Trung vị các mẫu đại diện (VNNIC, Mbps)", "Số mẫu đại diện"]
+    rows: list[list] = [b.header_row(*head)]
     for i, x in enumerate(ranked, start=1):
-        rows.append(
-            [
-                para(str(i), s.cell_small_num),
-                para(esc(unit_name(d.month, x.area_code, x.area_name)), s.cell_small),
-                para(esc(x.operator_name), s.cell_small),
-                para(b.mbps(x.figure_mbps), s.cell_small_num),
-                b.num(x.tests, style=s.cell_small_num),
-            ]
-        )
+        row = [
+            para(str(i), s.cell_small_num),
+            para(esc(unit_name(d.month, x.area_code, x.area_name)), s.cell_small),
+            para(esc(x.operator_name), s.cell_small),
+            para(b.mbps(x.figure_mbps), s.cell_small_num),
+            b.num(x.tests, style=s.cell_small_num),
+        ]
+        if vnnic:
+            row += [para(b.mbps(x.vnnic_median_mbps), s.cell_small_num), b.num(x.samples, style=s.cell_small_num)]
+        rows.append(row)
     caption = b.caption_table(f"Các {w['units']} có tốc độ dưới {b.thr_text} Mbps, từ thấp đến cao")
-    return [*caption, ruled_table(b.font, rows, [14, 62, 40, 25, 25], [])]
+    widths = [14, 62, 40, 25, 25] + ([28, 22] if vnnic else [])
+    return [*caption, ruled_table(b.font, rows, widths, [])]
 
 
 def section_districts(b: Builder) -> list:
