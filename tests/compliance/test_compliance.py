@@ -713,3 +713,14 @@ def test_two_runs_of_one_month_at_once_both_succeed(db):
     # One run's rows, whole: never a mix of the two.
     assert len(query(db, "select distinct run_id, computed_at from ispeed.mart_compliance_operator")) == 1
     assert len(query(db, "select distinct run_id, computed_at from ispeed.mart_compliance_operator_area")) == 1
+
+
+def test_statistics_memory_grows_with_the_month_within_bounds():
+    # 1M tests fit the minimum; 10M get enough for the device-days' hash table (docs/performance.md).
+    assert [compliance.work_mem_for(n) for n in (-1, 0, 1_000_000, 10_000_000, 10**9)] == [
+        "256MB",
+        "256MB",
+        "256MB",
+        "1908MB",
+        "2048MB",
+    ]

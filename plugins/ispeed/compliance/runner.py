@@ -63,9 +63,19 @@ BUILDS: tuple[tuple[str, str], ...] = (
 #: Exact t quantiles are passed for 1..T_TABLE_DF degrees of freedom; above, the Cornish-Fisher
 #: expansion in z (error below 1e-15 there).
 T_TABLE_DF = 1000
-#: Memory for each sort of the month's tests, for this transaction only: a million tests sort in
-#: memory instead of spilling to disk (PostgreSQL's default is 4MB).
-WORK_MEM = "256MB"
+#: Memory for each sort and hash of the statistics, for their transactions only (PostgreSQL's
+#: default is 4MB; a hash table may use hash_mem_multiplier, 2 by default, times as much): about
+#: WORK_MEM_BYTES_PER_TEST per test of the month, so that the device-days' hash table and the
+#: percentiles' sorts stay in memory at 10 million tests, between WORK_MEM_MIN_MB and WORK_MEM_MAX_MB.
+WORK_MEM_MIN_MB = 256
+WORK_MEM_MAX_MB = 2048
+WORK_MEM_BYTES_PER_TEST = 200
+
+
+def work_mem_for(tests: int) -> str:
+    """work_mem for a month of ``tests`` tests (-1: unknown, the minimum)."""
+    mb = -(-max(tests, 0) * WORK_MEM_BYTES_PER_TEST // 2**20)
+    return f"{min(max(mb, WORK_MEM_MIN_MB), WORK_MEM_MAX_MB)}MB"
 
 
 def _t_parameters(confidence: float) -> dict[str, Any]:
@@ -143,11 +153,16 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
         locks.held(conn, locks.facts_key(month), shared=True),
     ):
         with conn.cursor() as cur:
-            _begin_statistics_transaction(cur)
+            _begin_statistics_transaction(cur, work_mem=work_mem_for(0))
             _check_network_types(cur, cfg)
+            cur.execute(
+                paths.read_sql("compliance/compliance_month_size.sql"),
+                {"partition": f"ispeed.fact_measurement_{month:%Y_%m}"},
+            )
+            work_mem = work_mem_for(cur.fetchone()[0])
             cur.execute(paths.read_sql("compliance/compliance_export_snapshot.sql"))
             snapshot = cur.fetchone()[0]
-            rows = _statistics(where, snapshot, params)
+            rows = _statistics(where, snapshot, params, work_mem)
             cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_statistics.sql"), params)
             _store_statistics(cur, rows)
@@ -170,21 +185,23 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
     return summary
 
 
-def _begin_statistics_transaction(cur, snapshot: str | None = None) -> None:
+def _begin_statistics_transaction(cur, snapshot: str | None = None, *, work_mem: str) -> None:
     """The settings of the month's transaction, and of each part's (in the month's snapshot)."""
     # One snapshot of the facts for every file; now() is the same on every row of the run.
     cur.execute(paths.read_sql("compliance/compliance_month_transaction.sql"))
     if snapshot:
         cur.execute(paths.read_sql("compliance/compliance_month_snapshot.sql"), {"snapshot": snapshot})
     # work_mem for the sorts, and serial plans (their sums added in one order): see the file.
-    cur.execute(paths.read_sql("compliance/compliance_month_settings.sql"), {"work_mem": WORK_MEM})
+    cur.execute(paths.read_sql("compliance/compliance_month_settings.sql"), {"work_mem": work_mem})
 
 
-def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict, sql_file: str) -> list[dict]:
+def _statistics_part(
+    where: warehouse.Target | None, snapshot: str, params: dict, work_mem: str, sql_file: str
+) -> list[dict]:
     """One part of the month's statistics, on a connection of its own in the month's snapshot."""
     with warehouse.connection(where) as conn:
         with conn.cursor() as cur:
-            _begin_statistics_transaction(cur, snapshot)
+            _begin_statistics_transaction(cur, snapshot, work_mem=work_mem)
             cur.execute(paths.read_sql("compliance/compliance_month_scope.sql"), params)
             cur.execute(paths.read_sql("compliance/compliance_month_tests.sql"), params)
             cur.execute(paths.read_sql(sql_file), params)
@@ -193,14 +210,14 @@ def _statistics_part(where: warehouse.Target | None, snapshot: str, params: dict
     return rows
 
 
-def _statistics(where: warehouse.Target | None, snapshot: str, params: dict) -> list[dict]:
+def _statistics(where: warehouse.Target | None, snapshot: str, params: dict, work_mem: str) -> list[dict]:
     """The parts of STATISTICS_PARTS, computed at the same time, merged into one row per group.
     PostgreSQL runs each on a core of its own; each part alone is serial, so its sums are added
     in the partition's order and a recomputed month gives identical numbers."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(STATISTICS_PARTS), thread_name_prefix="ispeed-compliance") as pool:
-        parts = list(pool.map(lambda part: _statistics_part(where, snapshot, params, part), STATISTICS_PARTS))
+        parts = list(pool.map(lambda part: _statistics_part(where, snapshot, params, work_mem, part), STATISTICS_PARTS))
     merged: dict[tuple, dict] = {}
     for part in parts:
         for row in part:
