@@ -1,4 +1,7 @@
--- The rows of one load typed once, each with the list of rules it breaks (in the suite's order).
+-- The rows of one load typed once, each with the list of rules it breaks (in the suite's order):
+-- the query that fills the load's checked table (create_checked_table.sql, insert_checked_rows.sql), for the rows
+-- of the staging partition's pages from %(from_tid)s to %(to_tid)s (staging.py splits the
+-- partition's pages into parts, each checked on a connection of its own, side by side).
 -- Numbers and times are parsed; names are resolved through dim_alias on the measurement's date
 -- (a district before 2025-07-01, a commune, ward or special zone after it: docs/geography.md).
 -- A value that does not parse or resolve becomes NULL, and the rules say which rule that breaks.
@@ -15,29 +18,6 @@
 -- (decimal_mark). Latitude and longitude (often three decimals) keep ispeed.parse_number.
 -- (Braces of the regular expressions are doubled: compose_sql fills {names}.)
 -- Ids that Excel rounded ('1.23457E+11') are flagged for the rule measurement_id_not_rounded.
--- The files' decimal marks, kept in {names} (kind 'decimal_mark', code the file_id): one scan of
--- the load, cheap tests only (strpos and length, which stop at the first column that shows a mark).
-insert into {names} (kind, v, code, valid_from, valid_to)
-select 'decimal_mark',
-       case when f.comma_seen and f.point_seen then 'both' when f.comma_seen then 'comma'
-            when f.point_seen then 'point' else 'none' end,
-       f.file_id::text, date '1900-01-01', null
-from (select s.file_id,
-             bool_or((strpos(s.download_mbps, ',') > 0 and btrim(s.download_mbps, '0123456789') = ','
-                      and length(s.download_mbps) - strpos(s.download_mbps, ',') <> 3)
-                  or (strpos(s.upload_mbps, ',') > 0 and btrim(s.upload_mbps, '0123456789') = ','
-                      and length(s.upload_mbps) - strpos(s.upload_mbps, ',') <> 3)
-                  or (strpos(s.latency_ms, ',') > 0 and btrim(s.latency_ms, '0123456789') = ','
-                      and length(s.latency_ms) - strpos(s.latency_ms, ',') <> 3)) as comma_seen,
-             bool_or((strpos(s.download_mbps, '.') > 0 and length(s.download_mbps) - strpos(s.download_mbps, '.') <> 3
-                      and btrim(s.download_mbps, '0123456789') = '.')
-                  or (strpos(s.upload_mbps, '.') > 0 and length(s.upload_mbps) - strpos(s.upload_mbps, '.') <> 3
-                      and btrim(s.upload_mbps, '0123456789') = '.')
-                  or (strpos(s.latency_ms, '.') > 0 and length(s.latency_ms) - strpos(s.latency_ms, '.') <> 3
-                      and btrim(s.latency_ms, '0123456789') = '.')) as point_seen
-      from {partition} s group by s.file_id) f;
-
-create unlogged table {checked} as
 with marks as (
   select n.code::bigint as file_id, n.v as mark from {names} n where n.kind = 'decimal_mark'
 ), parsed as (
@@ -89,6 +69,7 @@ with marks as (
            and s.measurement_id ~ '^\s*[0-9]([.,][0-9]+)?[eE]\+[0-9]+\s*$' as id_rounded
   from {partition} s
   join marks m on m.file_id = s.file_id
+  where s.ctid >= %(from_tid)s::tid and s.ctid < %(to_tid)s::tid  -- this part's pages
   offset 0  -- computed once per row, not once per use below
 ), dated as (
   select p.*,
@@ -150,15 +131,4 @@ select r.load_id, r.file_id, r.line_no, r.measurement_id, r.measured_at, r.month
          'latency_ms', r.r_latency_ms, 'jitter_ms', r.r_jitter_ms, 'province', r.r_province,
          'district', r.r_district, 'latitude', r.r_latitude, 'longitude', r.r_longitude,
          'device_id', r.r_device_id, 'platform', r.r_platform, 'parse_error', r.parse_error)) end as raw_row
-from (select t.*, {failed_rules} as failed_rules from typed t offset 0) r;
-
--- The file's decimal mark, for a person reading meta_file.
-update ispeed.meta_file mf
-set header_map = coalesce(mf.header_map, jsonb_build_object()) || jsonb_build_object('decimal_mark', m.v,
-      'decimal_mark_note', case m.v
-        when 'comma' then 'decimal comma: cells such as 1.234 read as 1234'
-        when 'point' then 'decimal point: cells such as 1,234 read as 1234'
-        when 'both' then 'decimal commas and points both: cells such as 1.234 or 1,234 quarantined (decimal_mark_decided)'
-        else 'no decimal mark shown: cells such as 1.234 or 1,234 quarantined (decimal_mark_decided)' end)
-from {names} m
-where m.kind = 'decimal_mark' and mf.file_id = m.code::bigint;
+from (select t.*, {failed_rules} as failed_rules from typed t offset 0) r

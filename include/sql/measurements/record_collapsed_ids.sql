@@ -1,8 +1,9 @@
 -- The rows of one load that broke no rule but were not loaded, because their measurement_id was
 -- kept from another row (of this load, or of an earlier load of the month): each with the row kept
 -- instead and the columns whose values differ (none: an exact duplicate; some: a conflict). {facts}
--- is the month's facts after this load (the table build_month_facts.sql built, or the month's
--- partition). Run only when the load has duplicates. Returns, per file, the rows collapsed and
+-- holds the rows kept: when the load built the month anew, the load's rows kept for its repeated ids
+-- (collect_kept_duplicates.sql, a few rows); otherwise the month's partition after this load.
+-- Run only when the load has duplicates. Returns, per file, the rows collapsed and
 -- those with other values.
 with collapsed as (
   insert into ispeed.fact_measurement_collapsed

@@ -6,5 +6,6 @@ from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 join ispeed.meta_load l on c.relname in ('stg_measurement_l' || l.load_id, 'stg_measurement_checked_l' || l.load_id,
                                          'stg_measurement_names_l' || l.load_id,
+                                         'stg_measurement_kept_l' || l.load_id,
                                          'stg_measurement_l' || l.load_id || '_line')
 where n.nspname = 'ispeed' and (l.status <> 'running' or l.started_at < now() - interval '2 days');

@@ -54,7 +54,7 @@ def checked_counts(cur, checked: sql.Identifier) -> list[tuple[int, int, int]]:
 
 
 def insert_facts(
-    cur, month: date, load_id: int, checked: sql.Identifier, *, replace: bool
+    cur, month: date, load_id: int, checked: sql.Identifier, kept: sql.Identifier, *, replace: bool
 ) -> tuple[dict[int, int], sql.Composed | None]:
     """The checked rows that break no rule become facts. Returns the rows inserted per file, and
     the statements that swap the new partition in (to run just before the commit), if any.
@@ -68,9 +68,12 @@ def insert_facts(
     partition_exists, has_facts = cur.fetchone()
     if replace or not partition_exists:
         built = sql.Identifier("ispeed", f"{name}_l{load_id}")
-        file_order = sql.SQL("file_id desc" if replace else "file_id")
+        file_order = sql.SQL("c.file_id desc" if replace else "c.file_id")
         cur.execute(
-            compose_sql("measurements/build_month_facts.sql", built=built, checked=checked, file_order=file_order),
+            compose_sql("measurements/collect_kept_duplicates.sql", kept=kept, checked=checked, file_order=file_order)
+        )
+        cur.execute(
+            compose_sql("measurements/build_month_facts.sql", built=built, checked=checked, kept=kept),
             {"month": month},
         )
         loaded = dict(cur.fetchall())
@@ -91,15 +94,16 @@ def insert_facts(
 
 
 def record_collapsed(
-    cur, month: date, load_id: int, checked: sql.Identifier, *, built: bool, replace: bool
+    cur, month: date, checked: sql.Identifier, kept: sql.Identifier, *, built: bool, replace: bool
 ) -> dict[int, tuple[int, int]]:
     """The load's rows not loaded because their id was kept from another row, into
-    ispeed.fact_measurement_collapsed (record_collapsed_ids.sql), against the month's facts after
-    this load: the table ``built`` by insert_facts, or the month's partition. Returns, per file,
+    ispeed.fact_measurement_collapsed (record_collapsed_ids.sql), against the rows kept: when
+    insert_facts built the month anew, the load's rows kept for its repeated ids (``kept``, a few
+    rows: the month's facts are this load's); otherwise the month's partition. Returns, per file,
     (rows collapsed, rows among them with other values: conflicts)."""
-    name = f"fact_measurement_{month:%Y_%m}" + (f"_l{load_id}" if built else "")
+    facts = kept if built else sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")
     cur.execute(
-        compose_sql("measurements/record_collapsed_ids.sql", checked=checked, facts=sql.Identifier("ispeed", name)),
+        compose_sql("measurements/record_collapsed_ids.sql", checked=checked, facts=facts),
         {"month": month, "settled_by": "newest_file" if replace else "first_kept"},
     )
     return {file_id: (collapsed, conflicting) for file_id, collapsed, conflicting in cur.fetchall()}

@@ -140,8 +140,7 @@ def _load(conn, where, cfg, month, run_id, reload) -> MeasurementsSummary:
         clock = summary.lap("stage", clock)
 
         rules = measurement_rules(month, cfg)
-        staging.check_staged(cur, tables, month, rules)
-        conn.commit()
+        staging.check_staged(conn, tables, month, rules, lambda: warehouse.connect(where))
         clock = summary.lap("check", clock)
 
         # Great Expectations reads the committed checked table on its own connection while this
@@ -157,7 +156,7 @@ def _load(conn, where, cfg, month, run_id, reload) -> MeasurementsSummary:
             facts.forget_quarantine_of_month(cur, month)
             ledger.replace_files_of_month(cur, DATASET, month)
         facts.quarantine(cur, month, tables.checked, rules)
-        loaded, swap_partition = facts.insert_facts(cur, month, load_id, tables.checked, replace=reload)
+        loaded, swap_partition = facts.insert_facts(cur, month, load_id, tables.checked, tables.kept, replace=reload)
         for file_id, rows_read, rows_quarantined in facts.checked_counts(cur, tables.checked):
             outcome = staged[file_id][0]
             outcome.rows_read, outcome.rows_quarantined = rows_read, rows_quarantined
@@ -168,7 +167,7 @@ def _load(conn, where, cfg, month, run_id, reload) -> MeasurementsSummary:
         if any(outcome.rows_duplicate for outcome, _, _ in staged.values()):
             # which ids collapsed into one, and which of them with other values (conflicts)
             collapsed = facts.record_collapsed(
-                cur, month, load_id, tables.checked, built=swap_partition is not None, replace=reload
+                cur, month, tables.checked, tables.kept, built=swap_partition is not None, replace=reload
             )
             for file_id, (_, conflicting) in collapsed.items():
                 staged[file_id][0].rows_conflicting = conflicting

@@ -9,8 +9,10 @@ in Python (readers.py) and COPYed as CSV. Both give the same rows with the same 
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -37,8 +39,8 @@ CANONICAL = [c.name for c in MEASUREMENT_COLUMNS]
 @dataclass(frozen=True)
 class Staging:
     """The staging tables of one load, named after it (stale_staging_tables.sql knows the names):
-    the partition that COPY fills, the line sequence of the direct COPY, the load's spellings and
-    its checked rows."""
+    the partition that COPY fills, the line sequence of the direct COPY, the load's spellings, its
+    checked rows and the rows kept for its repeated ids."""
 
     load_id: int
 
@@ -60,6 +62,11 @@ class Staging:
     @property
     def checked(self) -> sql.Identifier:
         return self._name(f"stg_measurement_checked_l{self.load_id}")
+
+    @property
+    def kept(self) -> sql.Identifier:
+        """The row kept for each id that more than one row of the load carries (facts.py)."""
+        return self._name(f"stg_measurement_kept_l{self.load_id}")
 
     @property
     def checked_name(self) -> str:
@@ -84,7 +91,7 @@ def drop_staging(conn, staging: Staging) -> None:
     try:
         conn.rollback()
         with conn.cursor() as cur:
-            for table in (staging.checked, staging.names, staging.partition):
+            for table in (staging.kept, staging.checked, staging.names, staging.partition):
                 cur.execute(compose_sql("measurements/drop_staging_table.sql", table=table))
             cur.execute(compose_sql("measurements/drop_staging_sequence.sql", sequence=staging.line_sequence))
         conn.commit()
@@ -108,31 +115,82 @@ def drop_stale_staging(conn, month: date) -> None:
     conn.commit()
 
 
-def check_staged(cur, staging: Staging, month: date, rules) -> None:
-    """Every staged row typed once, with the rules it breaks, into the load's checked table
-    (collect_staged_spellings.sql, then check_staged_measurements.sql)."""
+#: Below this many pages of staging (about 60 000 rows) the check runs in one part.
+CHECK_PART_MIN_PAGES = 1024
+
+
+def check_parts(cur, staging: Staging) -> list[tuple[str, str]]:
+    """The staging partition's pages split into as many ranges (from_tid, to_tid) as the machine has
+    cores (at most 4), each checked on a connection of its own: the check's query is fenced
+    (``offset 0``) so that each value is parsed once, and PostgreSQL's own parallel plan stops at the
+    fence; parts side by side run the whole of it on every core. A small load is one part."""
+    cur.execute(
+        "select pg_relation_size(%s::regclass) / current_setting('block_size')::int",
+        (".".join(staging.partition.strings),),
+    )
+    pages = int(cur.fetchone()[0])
+    parts = max(1, min(os.cpu_count() or 1, 4, pages // CHECK_PART_MIN_PAGES))
+    bounds = [pages * i // parts for i in range(parts)] + [MAX_BLOCK]
+    return [(f"({bounds[i]},0)", f"({bounds[i + 1]},0)") for i in range(parts)]
+
+
+#: The last page a table can have, plus one (the end of the last range).
+MAX_BLOCK = 0xFFFFFFFF
+
+
+def check_staged(conn, staging: Staging, month: date, rules, connect) -> None:
+    """Every staged row typed once, with the rules it breaks, into the load's checked table,
+    committed: the spellings (collect_staged_spellings.sql) and the files' decimal marks
+    (decide_decimal_marks.sql), the empty table (create_checked_table.sql), then its rows
+    (insert_checked_rows.sql, check_staged_measurements.sql), a part of the staging partition's
+    pages at a time, the parts side by side: the first on ``conn``, each other on a connection
+    from ``connect()``. Every row is in exactly one part (the ranges of pages do not overlap)."""
+    cur = conn.cursor()
     cur.execute(
         compose_sql("measurements/collect_staged_spellings.sql", partition=staging.partition, names=staging.names)
     )
-    cur.execute(
-        compose_sql(
-            "measurements/check_staged_measurements.sql",
-            checked=staging.checked,
-            partition=staging.partition,
-            names=staging.names,
-            failed_rules=sql.SQL(failed_rules_sql(rules).replace("%", "%%")),
-        ),
-        {
-            "month_start": month,
-            "next_month": next_month(month),
-            "month_label": month_label(month),
-            # a clock an hour fast on a phone is not the future; the load's own time is the reference
-            "not_after": datetime.now(UTC) + timedelta(hours=1),
-            # a row that names the province but no unit of it valid on its date counts for it
-            "province_code": geography.province_code(),
-            "unassigned": geography.UNASSIGNED,
-        },
+    cur.execute(compose_sql("measurements/decide_decimal_marks.sql", partition=staging.partition, names=staging.names))
+    query = compose_sql(
+        "measurements/check_staged_measurements.sql",
+        partition=staging.partition,
+        names=staging.names,
+        failed_rules=sql.SQL(failed_rules_sql(rules).replace("%", "%%")),
     )
+    params = {
+        "month_start": month,
+        "next_month": next_month(month),
+        "month_label": month_label(month),
+        # a clock an hour fast on a phone is not the future; the load's own time is the reference
+        "not_after": datetime.now(UTC) + timedelta(hours=1),
+        # a row that names the province but no unit of it valid on its date counts for it
+        "province_code": geography.province_code(),
+        "unassigned": geography.UNASSIGNED,
+    }
+    ranges = check_parts(cur, staging)
+    cur.execute(
+        compose_sql("measurements/create_checked_table.sql", checked=staging.checked, query=query),
+        {**params, "from_tid": "(0,0)", "to_tid": "(0,0)"},
+    )
+    conn.commit()  # the other parts' connections read the spellings, the marks and the table
+    insert = compose_sql("measurements/insert_checked_rows.sql", checked=staging.checked, query=query)
+
+    def run_part(part_conn, from_tid: str, to_tid: str) -> None:
+        with part_conn.cursor() as part_cur:
+            if len(ranges) > 1:
+                part_cur.execute("set local max_parallel_workers_per_gather = 0")
+            part_cur.execute(insert, {**params, "from_tid": from_tid, "to_tid": to_tid})
+        part_conn.commit()
+
+    others = [connect() for _ in ranges[1:]]
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(others))) as pool:
+            futures = [pool.submit(run_part, c, *r) for c, r in zip(others, ranges[1:], strict=True)]
+            run_part(conn, *ranges[0])
+            for future in futures:
+                future.result()
+    finally:
+        for other in others:
+            other.close()
 
 
 def stage_file(
