@@ -16,7 +16,7 @@ PKG = ROOT / "plugins" / "ispeed"
 #: Each room of plugins/ispeed and its floor: data flows down the floors, imports point down.
 FLOORS = {
     # the ground: where things are, the settings, months, names, the warehouse's tables as Airflow Assets
-    "paths": 0, "months": 0, "text": 0, "ispeed": 0, "assets": 0, "config": 0.5, "geography": 0.7,
+    "paths": 0, "months": 0, "text": 0, "figures": 0, "ispeed": 0, "assets": 0, "config": 0.5, "geography": 0.7,
     # the warehouse, the mail transport and Great Expectations' context, which know no dataset
     "warehouse": 1, "mail": 1, "gx_context": 1,
     # the datasets: extract, validate, load

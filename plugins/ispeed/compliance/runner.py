@@ -36,7 +36,7 @@ import time
 from datetime import date, datetime
 from typing import Any
 
-from ispeed import geography, paths
+from ispeed import figures, geography, paths
 from ispeed.compliance import marts
 from ispeed.compliance.settings import ComplianceConfig, compliance_config
 from ispeed.config import ConfigError
@@ -327,20 +327,11 @@ def summarize(
 
 def format_summary(summary: dict) -> str:
     """A few lines for the task log. A figure prints on its side of the threshold (39.9951 beside
-    40: 39.99, never 40.00), the rule of ispeed.report.fmt.rounded (the report is a floor above)."""
-    from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-
-    threshold = Decimal(str(summary["threshold_mbps"]))
-    cent = Decimal("0.01")
+    40: 39.99, never 40.00: ispeed.figures)."""
+    threshold = summary["threshold_mbps"]
 
     def mbps(value) -> str:
-        v = Decimal(str(value))
-        q = v.quantize(cent, rounding=ROUND_HALF_UP)
-        if v < threshold <= q:
-            q = v.quantize(cent, rounding=ROUND_FLOOR)
-        elif q < threshold <= v:
-            q = v.quantize(cent, rounding=ROUND_CEILING)
-        return f"{q:f}"
+        return figures.speed(value, threshold)
 
     lines = [
         f"compliance {summary['month']}: {summary['network_type']} {summary['statistic']} download "

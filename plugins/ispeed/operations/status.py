@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from ispeed import paths
 from ispeed.compliance import marts
+from ispeed.figures import speed
 from ispeed.months import month_label
-from ispeed.report.fmt import speed
 from ispeed.warehouse import connection as warehouse
 
 

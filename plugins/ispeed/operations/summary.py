@@ -20,8 +20,8 @@ from typing import Any
 
 from ispeed import paths
 from ispeed.compliance import marts
+from ispeed.figures import speed
 from ispeed.months import month_label
-from ispeed.report.fmt import speed
 from ispeed.warehouse import connection as warehouse
 
 log = logging.getLogger(__name__)

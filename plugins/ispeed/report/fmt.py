@@ -7,8 +7,9 @@ Rounding is half-up (as people round), not Python's half-to-even. None prints as
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from ispeed.figures import rounded
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, MISSING, REJECTED, SUBMITTED
 
 NONE = "-"
@@ -44,35 +45,10 @@ def number(value, decimals: int = 0) -> str:
     return sign + _group(whole) + ("," + frac if frac else "")
 
 
-def rounded(value, threshold=None, decimals: int = 2) -> Decimal | None:
-    """``value`` rounded half-up to ``decimals``, kept on its side of ``threshold`` when one is given,
-    so that a printed figure never contradicts its verdict: rounded(39.9951, 40) -> 39.99 (below 40
-    never prints at or above it), rounded(39.9951) -> 40.00; at or above the threshold never prints
-    below it. None -> None."""
-    if value is None:
-        return None
-    v = Decimal(str(value))
-    step = Decimal(1).scaleb(-decimals)
-    q = v.quantize(step, rounding=ROUND_HALF_UP)
-    if threshold is not None:
-        t = Decimal(str(threshold))
-        if v < t <= q:
-            q = v.quantize(step, rounding=ROUND_FLOOR)
-        elif q < t <= v:
-            q = v.quantize(step, rounding=ROUND_CEILING)
-    return q
-
-
 def mbps(value, threshold=None) -> str:
     """A speed, 2 decimals: 45.678 -> '45,68'. Beside a threshold the figure stays on its side of it
     (rounded): 39.9951 beside 40 -> '39,99', never '40,00'."""
     return number(rounded(value, threshold, 2), 2)
-
-
-def speed(value, threshold=None) -> str:
-    """The same with a decimal point, for the command line and the logs: 39.9951 beside 40 -> '39.99'."""
-    q = rounded(value, threshold, 2)
-    return NONE if q is None else f"{q:f}"
 
 
 def percent(fraction, decimals: int = 1) -> str:

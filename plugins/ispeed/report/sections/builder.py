@@ -65,7 +65,7 @@ class Builder:
         return [self.head(h, self.s.cell_small_head) for h in titles]
 
     def mbps(self, value) -> str:
-        """A speed as printed beside the threshold: on its side of it (fmt.rounded)."""
+        """A speed as printed beside the threshold: on its side of it (ispeed.figures.rounded)."""
         return fmt.mbps(value, self.threshold)
 
     @staticmethod
