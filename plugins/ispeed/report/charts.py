@@ -114,19 +114,39 @@ def _legend_box(g: Group, font: FontFamily, x: float, y: float, colour, text: st
     return x + 11 + stringWidth(text, font.regular, 7) + 14
 
 
+def _fit(slot: float, text: str, font_name: str, size: float) -> list[str]:
+    """``text`` on one line if it fits 95% of ``slot`` points, else on two, split at the space that
+    balances them best."""
+    if stringWidth(text, font_name, size) <= slot * 0.95 or " " not in text:
+        return [text]
+    words = text.split(" ")
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    return list(min(splits, key=lambda p: max(stringWidth(q, font_name, size) for q in p)))
+
+
 def compliance_chart(data: ReportData, font: FontFamily, width: float, height: float = 210) -> Drawing:
     """Bars of the 4G figure per operator against the threshold (section 3)."""
     d = _drawing(width, height, font)
     g = Group()
     rows = data.compliance
     threshold = data.method.threshold_mbps
-    x0, y0 = 42.0, 42.0
+    x0 = 42.0
+    slot = (width - x0 - 10) / max(len(rows), 1)
+    # Under each bar its name and verdict, one line each, or two where one would not fit the slot.
+    label_lines = max(
+        (
+            len(_fit(slot, r.operator_name, font.regular, 7.5))
+            + len(_fit(slot, fmt.VERDICT_VI[r.verdict], font.italic, 6.5))
+            for r in rows
+        ),
+        default=2,
+    )
+    y0 = 42.0 + 8.0 * (label_lines - 2)
     plot_w, plot_h = width - x0 - 10, height - y0 - 14
     peak = max([threshold] + [v for r in rows for v in (r.figure_mbps, r.ci_high_mbps) if v is not None])
     top, step = nice_max(peak * 1.08)
     stat = fmt.STATISTIC_VI.get(data.method.statistic, data.method.statistic)
     _axis(g, font, x0, y0, plot_w, plot_h, top, step, f"Tốc độ tải xuống {stat} (Mbps)")
-    slot = plot_w / max(len(rows), 1)
     bar_w = min(46.0, slot * 0.55)
     for i, r in enumerate(rows):
         cx = x0 + slot * (i + 0.5)
@@ -147,19 +167,17 @@ def compliance_chart(data: ReportData, font: FontFamily, width: float, height: f
                 )
             )
         else:
-            g.add(String(cx, y0 + 4, "không có số liệu", fontName=font.italic, fontSize=6.5, textAnchor="middle"))
-        g.add(String(cx, y0 - 10, r.operator_name, fontName=font.regular, fontSize=7.5, textAnchor="middle"))
-        g.add(
-            String(
-                cx,
-                y0 - 19,
-                fmt.VERDICT_VI[r.verdict],
-                fontName=font.italic,
-                fontSize=6.5,
-                textAnchor="middle",
-                fillColor=VERDICT_TEXT_COLOURS.get(r.verdict or INSUFFICIENT_DATA),
-            )
-        )
+            for k, line in enumerate(reversed(_fit(slot, "không có số liệu", font.italic, 6.5))):
+                g.add(String(cx, y0 + 4 + 8 * k, line, fontName=font.italic, fontSize=6.5, textAnchor="middle"))
+        # Names and verdicts that would run into the next slot's take two lines.
+        y = y0 - 10
+        for line in _fit(slot, r.operator_name, font.regular, 7.5):
+            g.add(String(cx, y, line, fontName=font.regular, fontSize=7.5, textAnchor="middle"))
+            y -= 8.5
+        for line in _fit(slot, fmt.VERDICT_VI[r.verdict], font.italic, 6.5):
+            colour = VERDICT_TEXT_COLOURS.get(r.verdict or INSUFFICIENT_DATA)
+            g.add(String(cx, y, line, fontName=font.italic, fontSize=6.5, textAnchor="middle", fillColor=colour))
+            y -= 7.5
     _threshold(g, font, x0, y0, plot_w, plot_h, top, threshold)
     x = x0
     for verdict in (MEETS, DOES_NOT_MEET, INSUFFICIENT_DATA):
