@@ -80,7 +80,9 @@ with marks as (
 ), typed as (
   select
     d.load_id, d.file_id, d.line_no,
-    nullif(btrim(d.measurement_id), '')              as measurement_id,
+    -- compared byte by byte ("C"): only equality matters, and Great Expectations' uniqueness check
+    -- sorts the load by id (0.83 s -> 0.56 s at 1M)
+    nullif(btrim(d.measurement_id), '') collate "C" as measurement_id,
     d.measured_ts                                     as measured_at,
     date_trunc('month', d.local_ts)::date             as month,
     case when d.local_ts >= %(month_start)s and d.local_ts < %(next_month)s then %(month_label)s

@@ -25,7 +25,8 @@ with collapsed as (
          ]::text[], null),
          %(settled_by)s, c.load_id
   from {checked} c
-  join {facts} f on f.month = %(month)s and f.measurement_id = c.measurement_id
+  -- the checked ids are "C" (check_staged_measurements.sql), the facts' the default: equal either way
+  join {facts} f on f.month = %(month)s and f.measurement_id = c.measurement_id collate "default"
   where cardinality(c.failed_rules) = 0
     and (f.file_id <> c.file_id or f.source_line <> c.line_no)
   returning file_id, cardinality(differs) > 0 as conflict

@@ -125,8 +125,7 @@ def check_parts(cur, staging: Staging) -> list[tuple[str, str]]:
     (``offset 0``) so that each value is parsed once, and PostgreSQL's own parallel plan stops at the
     fence; parts side by side run the whole of it on every core. A small load is one part."""
     cur.execute(
-        "select pg_relation_size(%s::regclass) / current_setting('block_size')::int",
-        (".".join(staging.partition.strings),),
+        read_sql("measurements/staging_partition_pages.sql"), {"partition": ".".join(staging.partition.strings)}
     )
     pages = int(cur.fetchone()[0])
     parts = max(1, min(os.cpu_count() or 1, 4, pages // CHECK_PART_MIN_PAGES))
@@ -176,8 +175,6 @@ def check_staged(conn, staging: Staging, month: date, rules, connect) -> None:
 
     def run_part(part_conn, from_tid: str, to_tid: str) -> None:
         with part_conn.cursor() as part_cur:
-            if len(ranges) > 1:
-                part_cur.execute("set local max_parallel_workers_per_gather = 0")
             part_cur.execute(insert, {**params, "from_tid": from_tid, "to_tid": to_tid})
         part_conn.commit()
 
