@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 STATISTICS_PARTS = (
     "compliance/compliance_stats_devices.sql",
     "compliance/compliance_stats_tests.sql",
-    "compliance/compliance_stats_medians.sql",
 )
 #: What compute_month builds from month_figures, in order: (SQL file, table it fills).
 BUILDS: tuple[tuple[str, str], ...] = (
