@@ -27,8 +27,11 @@ def test_benchmark_quick_mode_prints_and_writes_its_figures(pg_admin_params, tmp
         "render_s",
         "ratio_to_floor",
         "cpu_busy_s",
+        "cpu_pipeline_s",
+        "cpu_ingest_s",
         "rows_per_s",
         "peak_rss_mib",
     ):
         assert written[key] > 0, key
+    assert written["cpu_ingest_s"] <= written["cpu_pipeline_s"]
     assert written["loaded"] + written["quarantined"] <= 100_000 < written["loaded"] + written["quarantined"] + 2000
