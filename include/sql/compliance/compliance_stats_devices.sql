@@ -19,8 +19,8 @@
 -- sum S_g / sum n_g. The downloads are taken less the threshold first (the result is the same for
 -- any shift), so that the terms stay small where speeds are near it and the subtraction loses
 -- little; greatest(0, ...) where rounding leaves a hair below zero.
--- The samples are hashed, not sorted (sorting the month by five keys cost more than the rest), and
--- sorted once by unit for the medians.
+-- The samples are hashed, not sorted (sorting the month by five keys cost more than the rest); each
+-- unit's samples' means are gathered in an array, and a median sorts one group's values alone.
 -- A sample's mean is s / n + threshold (s: its downloads less the threshold, added).
 -- Run by plugins/ispeed/compliance/runner.py on a connection of its own, beside the other
 -- compliance_stats_*.sql files, after compliance_month_tests.sql; the rows go to month_statistics.
@@ -48,13 +48,18 @@ with samples as materialized (
          count(device_id), count(*), sum(n), sum(s), sum(s * s), sum(n * s), sum(n * n)
   from province_devices
   group by operator_code, network_type
-), device_days as (
-  select operator_code, network_type, area_code,
-         count(*)                                                  as device_days,
-         avg(s / n) + %(threshold)s::float8                        as ddm_x,
-         percentile_cont(0.5) within group (order by s / n)        as vnnic_median_x
+), group_samples as (
+  -- Each group's samples' means in an array (hashed, both levels: a few hundred groups).
+  select operator_code, network_type, area_code, count(*) as device_days, array_agg(s / n) as means
   from samples
   group by grouping sets ((operator_code, network_type), (operator_code, network_type, area_code))
+), device_days as (
+  select g.operator_code, g.network_type, g.area_code, g.device_days, m.ddm_x, m.vnnic_median_x
+  from group_samples g
+  cross join lateral (
+    select avg(x) + %(threshold)s::float8 as ddm_x, percentile_cont(0.5) within group (order by x) as vnnic_median_x
+    from unnest(g.means) as x
+  ) m
 )
 select d.operator_code, d.network_type, d.area_code, d.devices, d.clusters,
        (d.n * d.n / d.nn)::numeric                                       as effective_devices_x,
