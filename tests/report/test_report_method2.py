@@ -328,6 +328,8 @@ def test_from_the_warehouse_39_9951_is_39_99_everywhere(db, tmp_path):
     assert "39.99" in line and "40.00 " not in line.split("does_not_meet")[1][:12]
     assert "VNNIC median 40.00 of 1000 samples: meets (differs)" in line
     assert "too few: effective_devices" in status.stdout
+    loaded = next(x for x in status.stdout.splitlines() if x.split()[:2] == ["MOBIFONE", "4G"])
+    assert loaded.split()[-1] == "39.99"  # the loaded tests' mean, on its side of 40 too
     as_json = json.loads(ispeed("status", "--month", "2024-11", "--json").stdout)
     [v] = [v for v in as_json["verdicts"] if v["operator"] == "MOBIFONE"]
     assert (v["figure"], v["vnnic_median"], v["vnnic_verdict_differs"]) == (39.9951, 40.0, True)  # raw numbers
