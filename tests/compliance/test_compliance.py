@@ -19,7 +19,6 @@ import numpy as np
 import psycopg2.extras
 import pytest
 import yaml
-from psycopg2 import sql
 from scipy import stats
 
 from ispeed import paths
@@ -29,6 +28,7 @@ from ispeed.config import ConfigError
 from ispeed.warehouse import connection as warehouse
 
 from conftest import query
+from fixtures.facts import insert_facts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 AUG, SEP, OCT, NOV = date(2024, 8, 1), date(2024, 9, 1), date(2024, 10, 1), date(2024, 11, 1)
@@ -81,38 +81,24 @@ class M:
 
 
 def insert(conn, rows: list[M]) -> None:
-    with conn.cursor() as cur:
-        for month in sorted({r.month for r in rows}):
-            cur.execute(
-                sql.SQL(paths.read_sql("measurements/ensure_month_partition.sql")).format(
-                    partition=sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")
-                ),
-                {"month": month},
+    insert_facts(
+        conn,
+        (
+            (
+                r.month,
+                r.measurement_id,
+                r.measured_at,
+                r.operator,
+                r.network,
+                r.area,
+                r.download,
+                r.upload,
+                r.latency,
+                r.device,
             )
-        psycopg2.extras.execute_values(
-            cur,
-            "insert into ispeed.fact_measurement (month, measurement_id, measured_at, operator_code, network_type_code,"
-            " area_code, download_mbps, upload_mbps, latency_ms, device_id, file_id, source_line, load_id) values %s",
-            [
-                (
-                    r.month,
-                    r.measurement_id,
-                    r.measured_at,
-                    r.operator,
-                    r.network,
-                    r.area,
-                    r.download,
-                    r.upload,
-                    r.latency,
-                    r.device,
-                    1,
-                    i,
-                    1,
-                )
-                for i, r in enumerate(rows)
-            ],
-            page_size=2000,
-        )
+            for r in rows
+        ),
+    )
 
 
 def at(month: date, day: int, hour: int, minute: int = 0) -> datetime:

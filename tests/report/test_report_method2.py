@@ -13,10 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import psycopg2.extras
 import pytest
 from method2_data import method_2_data
-from psycopg2 import sql
 from test_report import page_texts, pdf_text
 
 from ispeed import figures, paths
@@ -25,6 +23,7 @@ from ispeed.report import collect_report_data, fmt, render_report
 from ispeed.report.settings import report_config
 from ispeed.report_email import render_email
 
+from fixtures.facts import insert_facts
 from fixtures.report_data import sample_report_data
 
 OCT = date(2024, 10, 1)
@@ -231,37 +230,24 @@ def test_a_month_of_method_1_0_still_renders(tmp_path):
 # ---------------------------------------------------------------- from the warehouse, end to end
 def _facts(conn, month: date, rows: list[tuple]) -> None:
     """rows: (operator, area, day, hour, download, device)."""
-    with conn.cursor() as cur:
-        cur.execute(
-            sql.SQL(paths.read_sql("measurements/ensure_month_partition.sql")).format(
-                partition=sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")
-            ),
-            {"month": month},
-        )
-        psycopg2.extras.execute_values(
-            cur,
-            "insert into ispeed.fact_measurement (month, measurement_id, measured_at, operator_code, network_type_code,"
-            " area_code, download_mbps, upload_mbps, latency_ms, device_id, file_id, source_line, load_id) values %s",
-            [
-                (
-                    month,
-                    f"t{i}",
-                    datetime(month.year, month.month, day, hour, i % 60, tzinfo=VN),
-                    op,
-                    "4G",
-                    area,
-                    dl,
-                    10.0,
-                    30.0,
-                    device,
-                    1,
-                    i,
-                    1,
-                )
-                for i, (op, area, day, hour, dl, device) in enumerate(rows)
-            ],
-            page_size=2000,
-        )
+    insert_facts(
+        conn,
+        (
+            (
+                month,
+                f"t{i}",
+                datetime(month.year, month.month, day, hour, i % 60, tzinfo=VN),
+                op,
+                "4G",
+                area,
+                dl,
+                10.0,
+                30.0,
+                device,
+            )
+            for i, (op, area, day, hour, dl, device) in enumerate(rows)
+        ),
+    )
 
 
 def _month_of_three_operators() -> list[tuple]:
