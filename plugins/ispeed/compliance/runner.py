@@ -40,6 +40,7 @@ from ispeed import figures, geography, paths
 from ispeed.compliance import marts
 from ispeed.compliance.settings import ComplianceConfig, compliance_config
 from ispeed.config import ConfigError
+from ispeed.measurements.facts import month_partition
 from ispeed.months import month_label
 from ispeed.warehouse import connection as warehouse
 from ispeed.warehouse import locks
@@ -156,7 +157,7 @@ def compute_month(month: date, *, run_id: str | None = None, where: warehouse.Ta
             _check_network_types(cur, cfg)
             cur.execute(
                 paths.read_sql("compliance/compliance_month_size.sql"),
-                {"partition": f"ispeed.fact_measurement_{month:%Y_%m}"},
+                {"partition": ".".join(month_partition(month).strings)},
             )
             work_mem = work_mem_for(cur.fetchone()[0])
             cur.execute(paths.read_sql("compliance/compliance_export_snapshot.sql"))

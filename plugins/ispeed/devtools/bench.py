@@ -71,11 +71,15 @@ def _cpu_busy_s() -> float | None:
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
 
 
-def _proc_cpu_s(pid: int, children: bool = False) -> float:
-    """CPU-seconds of process ``pid`` (user and system; with ``children``, also those of its
-    children that it has waited for), from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+def _proc_stat(pid: int | str) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command's name (field 3 on: state, ppid, ...)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _proc_cpu_s(stat: list[str], children: bool = False) -> float:
+    """CPU-seconds (user and system) of a process from its _proc_stat fields; with ``children``, also
+    those of its children that it has waited for."""
+    ticks = int(stat[11]) + int(stat[12]) + (int(stat[13]) + int(stat[14]) if children else 0)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -85,7 +89,7 @@ def _postmaster_pid(params: dict) -> int | None:
         with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
             cur.execute("select pg_backend_pid()")
             backend = cur.fetchone()[0]
-            ppid = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            ppid = int(_proc_stat(backend)[1])
         return ppid if ppid > 1 else None
     except (OSError, ValueError, psycopg2.Error):
         return None
@@ -101,14 +105,14 @@ def _pipeline_cpu_s(postmaster: int | None) -> float | None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     total = usage.ru_utime + usage.ru_stime
     try:
-        total += _proc_cpu_s(postmaster, children=True)
+        total += _proc_cpu_s(_proc_stat(postmaster), children=True)
         for child in Path("/proc").iterdir():
             if not child.name.isdigit():
                 continue
             try:
-                stat = (child / "stat").read_text().rsplit(")", 1)[1].split()
+                stat = _proc_stat(child.name)
                 if int(stat[1]) == postmaster:
-                    total += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+                    total += _proc_cpu_s(stat)
             except (OSError, ValueError, IndexError):
                 continue  # ended meanwhile
     except OSError:
@@ -151,13 +155,14 @@ def _floor_copy(params: dict, csv_path: Path) -> float:
 def _history(params: dict, month: date, months: int, rows: int) -> None:
     """Fill ``months`` earlier months with ``rows`` facts each, straight in SQL (no files): the
     warehouse a month's work must not scan."""
+    from ispeed.measurements.facts import month_partition
     from ispeed.months import previous_month
 
     with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
         m = month
         for _ in range(months):
             m = previous_month(m)
-            partition = sql.Identifier("ispeed", f"fact_measurement_{m:%Y_%m}")
+            partition = month_partition(m)
             ensure = sql.SQL(paths.read_sql("measurements/ensure_month_partition.sql")).format(partition=partition)
             cur.execute(ensure, {"month": m})
             cur.execute(paths.read_sql("devtools/fill_history_month.sql"), {"m": m, "n": rows})
@@ -240,7 +245,6 @@ def run(
         )
         from ispeed.report.collect import collect_report_data
         from ispeed.report.render import render_report, report_folder
-        from ispeed.warehouse import connection as warehouse
 
         t = time.perf_counter()
         with warehouse.connection() as conn:

@@ -53,6 +53,11 @@ def checked_counts(cur, checked: sql.Identifier) -> list[tuple[int, int, int]]:
     return cur.fetchall()
 
 
+def month_partition(month: date) -> sql.Identifier:
+    """The month's partition of ispeed.fact_measurement (ensure_month_partition.sql makes it)."""
+    return sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")
+
+
 def insert_facts(
     cur, month: date, load_id: int, checked: sql.Identifier, kept: sql.Identifier, *, replace: bool
 ) -> tuple[dict[int, int], sql.Composed | None]:
@@ -62,12 +67,12 @@ def insert_facts(
     A month whose partition does not exist yet (its first load) or that is being reloaded gets a new
     partition, built without an index and attached at the end (about half the time of inserting row
     by row into the indexed one); otherwise the month gets the rows it does not have yet."""
-    name = f"fact_measurement_{month:%Y_%m}"
+    schema, name = month_partition(month).strings
     locks.for_transaction(cur, locks.FACT_PARTITIONS)
-    cur.execute(read_sql("measurements/month_has_facts.sql"), {"month": month, "partition": f"ispeed.{name}"})
+    cur.execute(read_sql("measurements/month_has_facts.sql"), {"month": month, "partition": f"{schema}.{name}"})
     partition_exists, has_facts = cur.fetchone()
     if replace or not partition_exists:
-        built = sql.Identifier("ispeed", f"{name}_l{load_id}")
+        built = sql.Identifier(schema, f"{name}_l{load_id}")
         file_order = sql.SQL("c.file_id desc" if replace else "c.file_id")
         cur.execute(
             compose_sql("measurements/collect_kept_duplicates.sql", kept=kept, checked=checked, file_order=file_order)
@@ -81,12 +86,12 @@ def insert_facts(
         swap = compose_sql(
             "measurements/replace_month_partition.sql",
             built=built,
-            partition=sql.Identifier("ispeed", name),
+            partition=sql.Identifier(schema, name),
             partition_name=sql.Identifier(name),
         )
         return loaded, swap
     cur.execute(
-        compose_sql("measurements/ensure_month_partition.sql", partition=sql.Identifier("ispeed", name)),
+        compose_sql("measurements/ensure_month_partition.sql", partition=month_partition(month)),
         {"month": month},
     )
     cur.execute(compose_sql("measurements/insert_measurement_facts.sql", checked=checked))
@@ -101,7 +106,7 @@ def record_collapsed(
     insert_facts built the month anew, the load's rows kept for its repeated ids (``kept``, a few
     rows: the month's facts are this load's); otherwise the month's partition. Returns, per file,
     (rows collapsed, rows among them with other values: conflicts)."""
-    facts = kept if built else sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")
+    facts = kept if built else month_partition(month)
     cur.execute(
         compose_sql("measurements/record_collapsed_ids.sql", checked=checked, facts=facts),
         {"month": month, "settled_by": "newest_file" if replace else "first_kept"},
@@ -142,7 +147,7 @@ def vacuum_month(conn, month: date) -> None:
     done here in one pass it costs a third of a second at a million rows and spares the compliance
     statistics, which read the month next, more than a second. It also gives the planner the
     month's statistics. A failure here is only logged: the load is committed."""
-    partition = sql.Identifier("ispeed", f"fact_measurement_{month:%Y_%m}")
+    partition = month_partition(month)
     try:
         conn.rollback()
         conn.autocommit = True  # VACUUM cannot run inside a transaction

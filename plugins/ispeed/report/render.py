@@ -120,16 +120,11 @@ def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
 
 def _reason_vi(c, m) -> str | None:
     """Why an operator has not enough data, in words (texts.yaml insufficient_reasons), or None."""
-    from ispeed.report.sections.builder import report_texts
+    from ispeed.report.sections.builder import reason_words
 
     if c.verdict != "insufficient_data" or not c.insufficient_reason:
         return None
-    words = (report_texts().get("insufficient_reasons") or {}).get(c.insufficient_reason, c.insufficient_reason)
-    return words.format(
-        min_tests=fmt.number(m.min_tests),
-        min_devices=fmt.number(m.min_devices),
-        min_effective_devices=fmt.number(m.min_effective_devices),
-    )
+    return reason_words(c.insufficient_reason, m)
 
 
 def report_summary(data: ReportData, cfg: ReportConfig | None = None) -> dict:

@@ -10,7 +10,7 @@ from reportlab.platypus import CondPageBreak, Paragraph
 
 from ispeed import paths
 from ispeed.report import fmt
-from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, INSUFFICIENT_REASONS, ReportData
+from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, INSUFFICIENT_REASONS, Method, ReportData
 from ispeed.report.fonts import FontFamily
 from ispeed.report.settings import ReportConfig
 from ispeed.report.styles import BELOW_BG, BELOW_HEX, BELOW_MARK, INSUFFICIENT_BG, INSUFFICIENT_MARK, Styles, para
@@ -24,6 +24,17 @@ def report_texts() -> dict:
     """include/templates/report/texts.yaml: the report's static Vietnamese texts."""
     with (paths.TEMPLATES_DIR / "report" / "texts.yaml").open(encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}
+
+
+def reason_words(reason: str, m: Method, *, area: bool = False) -> str:
+    """Why a row has not enough data, in words (texts.yaml ``insufficient_reasons``), with the floors
+    in force per operator or per operator and unit (``area``)."""
+    words = (report_texts().get("insufficient_reasons") or {}).get(reason, reason)
+    return words.format(
+        min_tests=fmt.number(m.area_min_tests if area else m.min_tests),
+        min_devices=fmt.number(m.area_min_devices if area else m.min_devices),
+        min_effective_devices=fmt.number(m.area_min_effective_devices if area else m.min_effective_devices),
+    )
 
 
 def method_2(data: ReportData) -> bool:
@@ -82,18 +93,26 @@ class Builder:
         reasons = [r for r in INSUFFICIENT_REASONS if r in found]
         if not reasons:
             return ""
-        m = self.d.method
-        floors = {
-            "min_tests": fmt.number(m.area_min_tests if area else m.min_tests),
-            "min_devices": fmt.number(m.area_min_devices if area else m.min_devices),
-            "min_effective_devices": fmt.number(m.area_min_effective_devices if area else m.min_effective_devices),
-        }
-        words = report_texts().get("insufficient_reasons") or {}
         return (
             "Lý do chưa đủ số liệu: "
-            + "; ".join(f"({INSUFFICIENT_REASONS.index(r) + 1}) {words.get(r, r).format(**floors)}" for r in reasons)
+            + "; ".join(
+                f"({INSUFFICIENT_REASONS.index(r) + 1}) {reason_words(r, self.d.method, area=area)}" for r in reasons
+            )
             + "."
         )
+
+    def floors_text(self, *, area: bool = False) -> str:
+        """'dưới 300 phép đo hoặc 30 thiết bị' (and, from method 2.0, 'hoặc 30 thiết bị hiệu dụng'):
+        the minimum data of a verdict, per operator or per operator and unit (``area``)."""
+        m = self.d.method
+        text = (
+            f"dưới {fmt.number(m.area_min_tests if area else m.min_tests)} phép đo hoặc "
+            f"{fmt.number(m.area_min_devices if area else m.min_devices)} thiết bị"
+        )
+        if method_2(self.d):
+            effective = m.area_min_effective_devices if area else m.min_effective_devices
+            text += f" hoặc {fmt.number(effective)} thiết bị hiệu dụng"
+        return text
 
     def num(self, value, decimals: int = 0, style=None) -> Paragraph:
         return para(fmt.number(value, decimals), style or self.s.cell_num)

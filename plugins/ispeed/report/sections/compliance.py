@@ -151,11 +151,7 @@ def section_compliance(b: Builder) -> list:
 
 
 def _insufficient(b: Builder) -> str:
-    m = b.d.method
-    floors = f"dưới {fmt.number(m.min_tests)} phép đo hoặc {fmt.number(m.min_devices)} thiết bị"
-    if method_2(b.d):
-        floors += f" hoặc {fmt.number(m.min_effective_devices)} thiết bị hiệu dụng"
-    return f"{INSUFFICIENT_MARK} ô nền xám: chưa đủ số liệu ({floors})."
+    return f"{INSUFFICIENT_MARK} ô nền xám: chưa đủ số liệu ({b.floors_text()})."
 
 
 def _vnnic_table(b: Builder) -> list:

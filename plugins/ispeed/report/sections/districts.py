@@ -74,10 +74,7 @@ def unit_table(b: Builder, caption: list) -> list:
         style.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), HEADER_BG))
     n = len(ops)
     out = [*caption, ruled_table(b.font, rows, [8, 30] + [max(14.0, 127.0 / max(n, 1))] * n, style)]
-    legend = f"dưới {fmt.number(m.area_min_tests)} phép đo hoặc {fmt.number(m.area_min_devices)} thiết bị"
-    if vnnic:
-        legend += f" hoặc {fmt.number(m.area_min_effective_devices)} thiết bị hiệu dụng"
-    out.append(b.legend(legend))
+    out.append(b.legend(b.floors_text(area=True)))
     notes = []
     if vnnic:
         notes.append(

@@ -3,25 +3,13 @@ rule, rejected files and returns."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import yaml
-
-from ispeed import paths
 from ispeed.report import fmt
-from ispeed.report.sections.builder import Builder
+from ispeed.report.sections.builder import Builder, report_texts
 from ispeed.report.styles import esc, para, ruled_table
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict:
-    path = paths.TEMPLATES_DIR / "report" / "texts.yaml"
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
-
-
 def rule_label(rule: str, message: str) -> str:
-    return (_texts().get("rules") or {}).get(rule) or message or rule
+    return (report_texts().get("rules") or {}).get(rule) or message or rule
 
 
 def section_quality(b: Builder) -> list:

@@ -9,7 +9,7 @@ from reportlab.platypus import KeepTogether
 from ispeed.report import fmt
 from ispeed.report.charts import series_order, trend_chart
 from ispeed.report.data import INSUFFICIENT_DATA
-from ispeed.report.sections.builder import Builder, method_2
+from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, esc, para, ruled_table
 from ispeed.report.units import territory_change
 
@@ -69,8 +69,5 @@ def section_trend(b: Builder) -> list:
         rows.append(row)
     t = ruled_table(b.font, rows, [25] + [11.7] * len(months), style)
     out.append(t)
-    floors = f"dưới {fmt.number(m.min_tests)} phép đo hoặc {fmt.number(m.min_devices)} thiết bị"
-    if method_2(d):
-        floors += f" hoặc {fmt.number(m.min_effective_devices)} thiết bị hiệu dụng"
-    out.append(b.legend(floors))
+    out.append(b.legend(b.floors_text()))
     return out
