@@ -373,9 +373,9 @@ def test_parse_timestamp_never_raises_and_reads_only_iso_8601(db):
 
 
 def test_the_fast_paths_of_v007_give_what_v006_gave(db):
-    """V007 put a fast path in front of V006's parsers; V006's own definitions, loaded here as
-    temporary functions, must give the same value (or NULL) for every text, but for the zones that
-    V010 reads with ispeed.parse_timestamp_named_zone."""
+    """V007 (and V013, for numbers) put a fast path in front of V006's parsers; V006's own
+    definitions, loaded here as temporary functions, must give the same value (or NULL) for every
+    text, but for the zones that V010 reads with ispeed.parse_timestamp_named_zone."""
     v006 = (paths.SQL_DIR / "migrations" / "V006__inlined_value_parsers.sql").read_text(encoding="utf-8")
     cur = db.cursor()
     cur.execute(

@@ -279,8 +279,11 @@ def pass_predicate(rule: Rule) -> str:
 
 def failed_rules_sql(rules: list[Rule]) -> str:
     """A SQL expression: the text[] of the rules the row breaks, in order (empty when none)."""
+    # Most rows break no rule: the predicates alone (no array built, none removed) say so first.
+    passes = "\n     and ".join(f"({pass_predicate(r)}) is not false" for r in rules)
     parts = [f"case when not {pass_predicate(r)} then {_literal(r.name)} end" for r in rules]
-    return "array_remove(array[" + ",\n    ".join(parts) + "]::text[], null)"
+    listed = "array_remove(array[" + ",\n    ".join(parts) + "]::text[], null)"
+    return f"case when {passes}\n  then '{{}}'::text[] else {listed} end"
 
 
 def rules_table_sql(rules: list[Rule]) -> str:
