@@ -62,10 +62,10 @@ with marks as (
          ispeed.parse_number(s.latitude)        as latitude_n,
          ispeed.parse_number(s.longitude)       as longitude_n,
          case when m.mark in ('both', 'none') then  -- only such a file has ambiguous cells
-         nullif(concat_ws(', ', case when m.mark in ('both', 'none') and s.download_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'download_mbps' end,
-           case when m.mark in ('both', 'none') and s.upload_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'upload_mbps' end,
-           case when m.mark in ('both', 'none') and s.latency_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'latency_ms' end,
-           case when m.mark in ('both', 'none') and s.jitter_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'jitter_ms' end), '') end as ambiguous_numbers,
+         nullif(concat_ws(', ', case when s.download_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'download_mbps' end,
+           case when s.upload_mbps ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'upload_mbps' end,
+           case when s.latency_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'latency_ms' end,
+           case when s.jitter_ms ~ '^\s*[+-]?[0-9]{{1,3}}[.,][0-9]{{3}}\s*$' then 'jitter_ms' end), '') end as ambiguous_numbers,
          (strpos(s.measurement_id, 'E+') > 0 or strpos(s.measurement_id, 'e+') > 0)
            and s.measurement_id ~ '^\s*[0-9]([.,][0-9]+)?[eE]\+[0-9]+\s*$' as id_rounded
   from {partition} s

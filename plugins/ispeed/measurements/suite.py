@@ -280,8 +280,9 @@ def pass_predicate(rule: Rule) -> str:
 def failed_rules_sql(rules: list[Rule]) -> str:
     """A SQL expression: the text[] of the rules the row breaks, in order (empty when none)."""
     # Most rows break no rule: the predicates alone (no array built, none removed) say so first.
-    passes = "\n     and ".join(f"({pass_predicate(r)}) is not false" for r in rules)
-    parts = [f"case when not {pass_predicate(r)} then {_literal(r.name)} end" for r in rules]
+    predicates = [pass_predicate(r) for r in rules]
+    passes = "\n     and ".join(f"({p}) is not false" for p in predicates)
+    parts = [f"case when not {p} then {_literal(r.name)} end" for p, r in zip(predicates, rules, strict=True)]
     listed = "array_remove(array[" + ",\n    ".join(parts) + "]::text[], null)"
     return f"case when {passes}\n  then '{{}}'::text[] else {listed} end"
 
