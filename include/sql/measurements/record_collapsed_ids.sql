@@ -25,8 +25,8 @@ with collapsed as (
          ]::text[], null),
          %(settled_by)s, c.load_id
   from {checked} c
-  -- the checked ids are "C" (check_staged_measurements.sql), the facts' the default: equal either way
-  join {facts} f on f.month = %(month)s and f.measurement_id = c.measurement_id collate "default"
+  -- the checked ids and the facts' are both "C" (check_staged_measurements.sql, V014): the key's order
+  join {facts} f on f.month = %(month)s and f.measurement_id = c.measurement_id
   where cardinality(c.failed_rules) = 0
     and (f.file_id <> c.file_id or f.source_line <> c.line_no)
   returning file_id, cardinality(differs) > 0 as conflict
