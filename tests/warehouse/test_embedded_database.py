@@ -65,9 +65,13 @@ def test_embedded_server_runs_with_the_pipelines_settings_after_one_restart(tmp_
 
         assert bench._enable_statement_statistics(params)
         with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
+            # 200 000 rows of a function outgrow work_mem (4 MB) and spill to a temporary file
             cur.execute("-- a comment\nselect count(*) from generate_series(1, 200000)")
-        statement = next(s for s in bench.statement_times(params) if "generate_series" in s["statement"])
-        assert statement["calls"] == 1 and statement["rows"] == 1
-        assert statement["statement"].startswith("select count(*) from generate_series(")
+            cur.execute("select sum(x) from generate_series(1, 1000) as x")
+        statements = {s["statement"].split(" from ")[0]: s for s in bench.statement_times(params)}
+        spilled, in_memory = statements["select count(*)"], statements["select sum(x)"]
+        assert spilled["statement"] == "select count(*) from generate_series($1, $2)"
+        assert spilled["calls"] == 1 and spilled["rows"] == 1 and spilled["temp_mib"] > 0
+        assert in_memory["temp_mib"] == 0
     finally:
         server.cleanup()

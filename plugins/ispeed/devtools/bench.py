@@ -26,7 +26,8 @@ Peak RSS is this process's
 
 Where the server loads pg_stat_statements (the embedded server does), the run also prints the
 statements that took the server's time over the same stages, longest first (``statements`` in the
-JSON): calls, milliseconds, rows, share, and the statement's opening words.
+JSON): calls, milliseconds, rows, share, what it wrote to temporary files (a sort or hash that
+spilled out of work_mem), and the statement's opening words.
 """
 
 from __future__ import annotations
@@ -322,8 +323,15 @@ def statement_times(params: dict, top: int = 12) -> list[dict]:
     (statement_times.sql)."""
     rows = _run_sql(params, "devtools/statement_times.sql", {"top": top})
     return [
-        {"calls": calls, "ms": ms, "rows": n, "percent": percent, "statement": _opening_words(query)}
-        for calls, ms, n, percent, query in rows
+        {
+            "calls": calls,
+            "ms": ms,
+            "rows": n,
+            "percent": percent,
+            "temp_mib": float(temp_mib),
+            "statement": _opening_words(query),
+        }
+        for calls, ms, n, percent, temp_mib, query in rows
     ]
 
 
@@ -332,8 +340,11 @@ def format_statements(figures: dict) -> str:
     statements = figures.get("statements")
     if statements is None:
         return "(statements: the server does not load pg_stat_statements)"
-    lines = ["server time by statement (pg_stat_statements): calls | ms | rows | % | statement"]
-    lines += [f"{s['calls']} | {s['ms']} | {s['rows']} | {s['percent']} | {s['statement']}" for s in statements]
+    lines = ["server time by statement (pg_stat_statements): calls | ms | rows | % | temp MiB | statement"]
+    lines += [
+        f"{s['calls']} | {s['ms']} | {s['rows']} | {s['percent']} | {s['temp_mib']} | {s['statement']}"
+        for s in statements
+    ]
     return "\n".join(lines)
 
 
