@@ -208,11 +208,21 @@ def areas(code: str | None = None) -> list[Area]:
 
 def areas_in(month: date, code: str | None = None) -> list[Area]:
     """The province's units valid in the month (one row per code: the one valid at its end)."""
+    return list(_areas_in(month, code or province_code(), str(paths.REFERENCE_DIR)))
+
+
+@lru_cache(maxsize=64)
+def _areas_in(month: date, code: str, ref_dir: str) -> tuple[Area, ...]:
+    # Cached: the report asks for the month's units once per unit it names (a few hundred times).
     best: dict[str, Area] = {}
-    for a in areas(code):
-        if a.valid_in(month) and (a.code not in best or a.valid_from > best[a.code].valid_from):
+    for a in _areas(ref_dir):
+        if (
+            a.province_code == code
+            and a.valid_in(month)
+            and (a.code not in best or a.valid_from > best[a.code].valid_from)
+        ):
             best[a.code] = a
-    return sorted(best.values(), key=lambda a: a.code)
+    return tuple(sorted(best.values(), key=lambda a: a.code))
 
 
 def communes_in(month: date, code: str | None = None) -> bool:
