@@ -1,15 +1,9 @@
--- The month's devices and device-days (docs/method.md §3, §4, §6), from one pass over the tests.
--- The tests without a device id are one device (device_id NULL groups together): they may all
--- come from one phone. Per (operator_code, network_type, area_code); area_code is NULL on the
--- province's row. Parameters: threshold.
+-- The month's devices (docs/method.md §3, §6), from one pass over the tests. The tests without a
+-- device id are one device (device_id NULL groups together): they may all come from one phone.
+-- Per (operator_code, network_type, area_code); area_code is NULL on the province's row.
+-- Parameters: threshold.
 --
--- Device-days are VNNIC's representative samples: the tests of one device in one unit on one
--- local day count once, with the mean of their downloads; a device testing in two units on one
--- day is a sample in each, at both levels, as VNNIC counts it.
---   device_days          the number of samples;
---   ddm_x                their mean (the device-day mean);
---   vnnic_median_x       their median (percentile_cont), VNNIC's published figure.
--- Devices, from the samples: at the province's level a device is one cluster across its units.
+-- At the province's level a device is one cluster across its units.
 --   devices              distinct device ids (not counting the tests without one);
 --   clusters             devices, plus one when there are tests without a device id;
 --   effective_devices_x  Kish's effective number: (sum of n_g)^2 / sum of n_g^2, n_g a device's tests;
@@ -19,19 +13,15 @@
 -- sum S_g / sum n_g. The downloads are taken less the threshold first (the result is the same for
 -- any shift), so that the terms stay small where speeds are near it and the subtraction loses
 -- little; greatest(0, ...) where rounding leaves a hair below zero.
--- The samples are hashed, not sorted (sorting the month by five keys cost more than the rest); each
--- unit's samples' means are gathered in an array, and a median sorts one group's values alone.
--- A sample's mean is s / n + threshold (s: its downloads less the threshold, added).
+-- The devices are hashed, not sorted. The device-days (VNNIC's samples) are a part of their own,
+-- compliance_stats_device_days.sql: the two hashes of a month (devices, device-days) then run on
+-- two cores instead of one after the other.
 -- Run by plugins/ispeed/compliance/runner.py on a connection of its own, beside the other
 -- compliance_stats_*.sql files, after compliance_month_tests.sql; the rows go to month_statistics.
-with samples as materialized (
+with unit_devices as materialized (
   select operator_code, network_type, area_code, device_id,
          count(*)::float8 as n, sum(download_mbps - %(threshold)s::float8) as s
   from month_tests
-  group by operator_code, network_type, area_code, device_id, local_day
-), unit_devices as materialized (
-  select operator_code, network_type, area_code, device_id, sum(n) as n, sum(s) as s
-  from samples
   group by operator_code, network_type, area_code, device_id
 ), province_devices as (
   select operator_code, network_type, device_id, sum(n) as n, sum(s) as s
@@ -48,24 +38,8 @@ with samples as materialized (
          count(device_id), count(*), sum(n), sum(s), sum(s * s), sum(n * s), sum(n * n)
   from province_devices
   group by operator_code, network_type
-), group_samples as (
-  -- Each group's samples' means in an array (hashed, both levels: a few hundred groups).
-  select operator_code, network_type, area_code, count(*) as device_days, array_agg(s / n) as means
-  from samples
-  group by grouping sets ((operator_code, network_type), (operator_code, network_type, area_code))
-), device_days as (
-  select g.operator_code, g.network_type, g.area_code, g.device_days, m.ddm_x, m.vnnic_median_x
-  from group_samples g
-  cross join lateral (
-    select avg(x) + %(threshold)s::float8 as ddm_x, percentile_cont(0.5) within group (order by x) as vnnic_median_x
-    from unnest(g.means) as x
-  ) m
 )
 select d.operator_code, d.network_type, d.area_code, d.devices, d.clusters,
        (d.n * d.n / d.nn)::numeric                                       as effective_devices_x,
-       greatest(0, d.ss - 2 * (d.s / d.n) * d.ns + (d.s / d.n) ^ 2 * d.nn) as cluster_ss,
-       u.device_days, u.ddm_x::numeric as ddm_x, u.vnnic_median_x + %(threshold)s::float8 as vnnic_median_x
-from device_sums d
-join device_days u
-  on u.operator_code = d.operator_code and u.network_type = d.network_type
- and coalesce(u.area_code, '') = coalesce(d.area_code, '');
+       greatest(0, d.ss - 2 * (d.s / d.n) * d.ns + (d.s / d.n) ^ 2 * d.nn) as cluster_ss
+from device_sums d;

@@ -4,7 +4,8 @@
 -- SETS computes both levels in one pass (area_code is never NULL in the facts), from one sort of
 -- the month by its keys (the percentiles then sort each group's values).
 -- Run by plugins/ispeed/compliance/runner.py on a connection of its own, beside
--- compliance_stats_devices.sql, after compliance_month_tests.sql; the rows go to month_statistics.
+-- compliance_stats_devices.sql and compliance_stats_device_days.sql, after compliance_month_tests.sql;
+-- the rows go to month_statistics.
 -- Means and standard deviations in double precision (numeric cost a quarter of the month's time);
 -- parallel plans are off, so rows are added in the same order every time.
 select operator_code, network_type, area_code,

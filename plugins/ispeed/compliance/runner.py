@@ -50,7 +50,10 @@ log = logging.getLogger(__name__)
 #: The parts of the month's statistics (include/sql/compliance/), each a query of month_tests that
 #: returns one row per (operator_code, network_type, area_code). They are independent, so each runs
 #: on a connection of its own at the same time (serial plans each, so their sums stay in one order).
+#: Three parts of about the same size: on two cores they share both to the end, where two parts of
+#: which one was longer left a core idle (docs/performance.md).
 STATISTICS_PARTS = (
+    "compliance/compliance_stats_device_days.sql",
     "compliance/compliance_stats_devices.sql",
     "compliance/compliance_stats_tests.sql",
 )
@@ -212,8 +215,9 @@ def _statistics_part(
 
 def _statistics(where: warehouse.Target | None, snapshot: str, params: dict, work_mem: str) -> list[dict]:
     """The parts of STATISTICS_PARTS, computed at the same time, merged into one row per group.
-    PostgreSQL runs each on a core of its own; each part alone is serial, so its sums are added
-    in the partition's order and a recomputed month gives identical numbers."""
+    PostgreSQL runs each in a backend of its own, side by side on the cores; each part alone is
+    serial, so its sums are added in the partition's order and a recomputed month gives identical
+    numbers."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(STATISTICS_PARTS), thread_name_prefix="ispeed-compliance") as pool:
