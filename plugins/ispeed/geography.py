@@ -202,8 +202,12 @@ def _areas(ref_dir: str) -> tuple[Area, ...]:
 
 def areas(code: str | None = None) -> list[Area]:
     """Every unit of the province ``code`` (default: the configured one), in every period."""
-    code = code or province_code()
-    return [a for a in _areas(str(paths.REFERENCE_DIR)) if a.province_code == code]
+    return list(_province_areas(code or province_code(), str(paths.REFERENCE_DIR)))
+
+
+@lru_cache(maxsize=8)
+def _province_areas(code: str, ref_dir: str) -> tuple[Area, ...]:
+    return tuple(a for a in _areas(ref_dir) if a.province_code == code)
 
 
 def areas_in(month: date, code: str | None = None) -> list[Area]:
@@ -215,12 +219,8 @@ def areas_in(month: date, code: str | None = None) -> list[Area]:
 def _areas_in(month: date, code: str, ref_dir: str) -> tuple[Area, ...]:
     # Cached: the report asks for the month's units once per unit it names (a few hundred times).
     best: dict[str, Area] = {}
-    for a in _areas(ref_dir):
-        if (
-            a.province_code == code
-            and a.valid_in(month)
-            and (a.code not in best or a.valid_from > best[a.code].valid_from)
-        ):
+    for a in _province_areas(code, ref_dir):
+        if a.valid_in(month) and (a.code not in best or a.valid_from > best[a.code].valid_from):
             best[a.code] = a
     return tuple(sorted(best.values(), key=lambda a: a.code))
 

@@ -199,7 +199,6 @@ def run(
         conn.autocommit = True
         conn.cursor().execute(f'create database "{dbname}"')
     params = {**admin, "dbname": dbname}
-    statistics = _enable_statement_statistics(params)
     os.environ["ISPEED_WAREHOUSE_URI"] = psycopg2.extensions.make_dsn(**params)
 
     from ispeed import tasks
@@ -221,8 +220,7 @@ def run(
         figures["floor_copy_s"] = round(_floor_copy(params, floor_copy), 3)
         floor_copy.unlink()
 
-        if statistics:
-            _run_sql(params, "devtools/reset_statement_statistics.sql")
+        statistics = _enable_statement_statistics(params)  # and reset: counts the pipeline alone
         rss_before = _peak_rss_mib()
         postmaster = _postmaster_pid(params)
         own_cpu_before = _pipeline_cpu_s(postmaster)
@@ -293,19 +291,21 @@ def run(
     return figures
 
 
-def _run_sql(params: dict, name: str, args: dict | None = None) -> list[tuple]:
+def _run_sql(params: dict, *names: str, args: dict | None = None) -> list[tuple]:
+    """The SQL files in order on one connection, committed; the last one's rows."""
     with contextlib.closing(psycopg2.connect(**params)) as conn, conn.cursor() as cur:
-        cur.execute(paths.read_sql(name), args)
+        for name in names:
+            cur.execute(paths.read_sql(name), args)
         rows = cur.fetchall() if cur.description else []
         conn.commit()
     return rows
 
 
 def _enable_statement_statistics(params: dict) -> bool:
-    """pg_stat_statements in the database, if the server loads it (False, and none, otherwise)."""
+    """pg_stat_statements in the database, its statistics reset, if the server loads it (the reset
+    fails otherwise: False, and none)."""
     try:
-        _run_sql(params, "devtools/enable_statement_statistics.sql")
-        _run_sql(params, "devtools/reset_statement_statistics.sql")
+        _run_sql(params, "devtools/enable_statement_statistics.sql", "devtools/reset_statement_statistics.sql")
     except psycopg2.Error:
         return False
     return True
@@ -321,7 +321,7 @@ def _opening_words(query: str, width: int = 110) -> str:
 def statement_times(params: dict, top: int = 12) -> list[dict]:
     """The database's statements by the server's time on them since the last reset, longest first
     (statement_times.sql)."""
-    rows = _run_sql(params, "devtools/statement_times.sql", {"top": top})
+    rows = _run_sql(params, "devtools/statement_times.sql", args={"top": top})
     return [
         {
             "calls": calls,
