@@ -25,7 +25,12 @@ from ispeed.measurements.readers import DELIMITERS, open_export
 from ispeed.measurements.readers.encodings import legacy_vietnamese
 from ispeed.text import exact_key, norm_key
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# filter_too_much: random cells often hold a Latin-1 letter that the check for TCVN3 or VNI glyphs
+# sees, and the round trips assume a file without them; on some seeds Hypothesis then filters more
+# inputs than its health check likes (CI failed once on it).
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 INDEX = header_index()
 REQUIRED = {c.name for c in MEASUREMENT_COLUMNS if c.required}
 ALIASES = [(name, c.name) for c in MEASUREMENT_COLUMNS for name in (c.name, *c.aliases)]
@@ -166,7 +171,7 @@ def expected_cell(value: str) -> str | None:
     return value if value.strip() else None
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@SETTINGS
 @given(
     delimiter=st.sampled_from(DELIMITERS),
     newline=st.sampled_from(["\r\n", "\n"]),
@@ -174,6 +179,7 @@ def expected_cell(value: str) -> str | None:
     header=st.permutations(CANONICAL),
     rows=st.lists(
         st.one_of(st.lists(CELL, min_size=WIDTH, max_size=WIDTH), st.lists(CELL, min_size=1, max_size=WIDTH + 2)),
+        min_size=1,  # no rows at all: a header alone, refused (tested in the corpus)
         max_size=8,
     ),
 )
@@ -231,7 +237,7 @@ def expected_json(value) -> str | None:
     return text if text.strip() else None
 
 
-@settings(max_examples=100, deadline=None)
+@settings(SETTINGS, max_examples=100)
 @given(
     st.lists(
         st.fixed_dictionaries(
