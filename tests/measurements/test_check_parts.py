@@ -68,3 +68,26 @@ def test_the_check_in_parts_gives_the_rows_of_the_check_in_one(db, monkeypatch):
     # every line of the file is a fact, quarantined or collapsed, once
     lines = [f[-1] for f in facts] + [q[0] for q in quarantine] + [c[1] for c in collapsed]
     assert sorted(lines) == list(range(2, 30_002))
+
+
+def test_a_loads_staging_tables_are_left_alone_by_autovacuum(db, monkeypatch):
+    """Autovacuum would scan a load's staging tables while the check reads them (1.5 GB at 10M
+    rows), and the load would wait for it to be cancelled before it drops them."""
+    generate_month(OCT, 2_000, measurements.landing_folder(OCT), seed=5)
+    seen: dict[str, list[str] | None] = {}
+    real_drop = staging.drop_staging
+
+    def look_then_drop(conn, tables):
+        names = [t.strings[-1] for t in (tables.partition, tables.checked, tables.names, tables.kept)]
+        seen.update(
+            query(db, "select relname::text, reloptions::text[] from pg_class where relname = any(%s)", (names,))
+        )
+        real_drop(conn, tables)
+
+    monkeypatch.setattr(staging, "drop_staging", look_then_drop)
+    summary = measurements.load_month(OCT)
+    assert summary.rows_loaded > 0
+    assert len(seen) == 4, seen
+    assert all("autovacuum_enabled=false" in (options or []) for options in seen.values()), seen
+    # the month's facts are the warehouse's own: autovacuum keeps them
+    assert query(db, "select reloptions from pg_class where relname = 'fact_measurement_2024_10'") == [(None,)]
