@@ -4,7 +4,8 @@
 -- record_collapsed_ids.sql can compare the other rows of the id with the row kept. A load has few
 -- repeated ids: the month is grouped by id once (byte by byte, "C": only equality matters), and
 -- only the repeated ids' rows are sorted, instead of the whole month by id.
-create unlogged table {kept} with (autovacuum_enabled = false) as  -- analysed below; not autovacuumed
+-- Analysed below; not autovacuumed, as every staging table of a load (create_staging_partition.sql).
+create unlogged table {kept} with (autovacuum_enabled = false, toast.autovacuum_enabled = false) as
 select distinct on (c.measurement_id collate "C")
        c.month, c.measurement_id, c.measured_at, c.operator_code, c.network_type_code, c.area_code,
        c.download_mbps, c.upload_mbps, c.latency_ms, c.jitter_ms, c.latitude, c.longitude, c.device_id,

@@ -4,7 +4,8 @@
 -- less than once per row, and one small analysed table lets the planner hash-join the rows to it,
 -- one join per kind of name. A staging table of the load, not a temporary one: PostgreSQL's
 -- parallel workers can read it, so the whole check runs on every core.
-create unlogged table {names} with (autovacuum_enabled = false) as  -- analysed below; not autovacuumed
+-- Analysed below; not autovacuumed, as every staging table of a load (create_staging_partition.sql).
+create unlogged table {names} with (autovacuum_enabled = false, toast.autovacuum_enabled = false) as
 select a.kind, u.v, a.code, a.valid_from, a.valid_to
 from (select distinct g.v
       -- one scan of the load for the four columns, one small hash table each (a grouping set's
