@@ -4,16 +4,23 @@
 The report the Department owes the Ministry on the 15th of every month. Runs at 07:00
 Asia/Ho_Chi_Minh on the 15th and reports the calendar month before.
 
-```
-reporting_month, prepare_warehouse
-  ─> month_loads: pull_exports ─> load_measurements; load_agency_returns; load_operator_returns
-  ─> compute_compliance ─> render_report ─> deliver_report
-summarize_run (teardown): after everything, whatever happened
-```
+1. reporting_month, prepare_warehouse
+2. month_loads: pull_exports, load_measurements; load_agency_returns; load_operator_returns
+3. compute_compliance
+4. render_report: the draft (dự thảo), PDF and annex
+5. approve_report: waits for an approver's decision (human-in-the-loop, `awaiting_input`)
+6. sign_report: the approved PDF signed PAdES (ký số), when a certificate is configured
+7. deliver_report: the mail to the Ministry, once per month
+8. summarize_run (teardown): after everything, whatever happened
 
 - **month_loads** is the task group the monitoring DAG shares (`ispeed.task_groups`).
 - **summarize_run** writes the run's one-screen summary to its log and `ispeed.meta_run_summary`;
   as a teardown it does not make a failed run look successful.
+- **approve_report** (docs/approval.md): an approver approves or rejects (with a reason) in
+  Browse > Required Actions, through the REST API or `python -m ispeed approve`; a rejection skips
+  signing and delivery and tells the data engineers; no decision by the deadline (the 15th, 16:00)
+  fails it and alerts them. A backfill, a run that does not mail and `mode: automatic`
+  (include/config/approval.yaml) do not wait.
 - A task that fails for good mails the data engineers (`ispeed.operations.alerts`, recorded in
   `ispeed.meta_alert`).
 - The warehouse tables the tasks write and read are Airflow Assets (`ispeed.assets`).
@@ -32,6 +39,7 @@ from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
 from ispeed import assets
 from ispeed.operations.alerts import on_task_failure
+from ispeed.operators.report_approval import ReportApprovalOperator
 from ispeed.task_groups import month_loads
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
@@ -110,6 +118,14 @@ def ispeed_monthly_report():
         run = tasks.RunContext.current(month)
         return tasks.render_report(run.month, run_id=run.run_id)
 
+    @task(inlets=[assets.REPORT], outlets=[assets.REPORT])
+    def sign_report(month: str, rendered: dict, decision: dict) -> dict:
+        """Sign the approved PDF (PAdES) when a signing certificate is configured."""
+        from ispeed import tasks
+
+        run = tasks.RunContext.current(month)
+        return tasks.sign_report(run.month, rendered, decision, run_id=run.run_id)
+
     @task(retries=5, retry_delay=timedelta(minutes=5), inlets=[assets.REPORT], outlets=[assets.REPORT_DELIVERY])
     def deliver_report(month: str, rendered: dict) -> dict:
         """Email the report to the Ministry, once per month (or to the outbox without SMTP)."""
@@ -136,11 +152,14 @@ def ispeed_monthly_report():
     loads = month_loads(month)
     compliance = compute_compliance(month)
     rendered = render_report(month)
-    delivered = deliver_report(month, rendered)
-    ready >> loads >> compliance >> rendered
+    # No retries: a retry would ask again; its deadline passing is an answer (alerted), not a fault.
+    decision = ReportApprovalOperator(task_id="approve_report", retries=0)
+    signed = sign_report(month, rendered, decision.output)
+    delivered = deliver_report(month, signed)
+    ready >> loads >> compliance >> rendered >> decision
     # A teardown without a setup: it runs after everything, whatever failed (even prepare_warehouse:
     # the summary says what it can), and the run's state is that of the other tasks.
-    [month, ready, loads, compliance, rendered, delivered] >> summarize_run().as_teardown()
+    [month, ready, loads, compliance, rendered, decision, signed, delivered] >> summarize_run().as_teardown()
 
 
 ispeed_monthly_report()

@@ -26,11 +26,13 @@ FLOORS = {
     # report
     "report": 4,
     # deliver
+    # sign (a PDF signed with a certificate; knows no report)
+    "signing": 1.5,
     "report_email": 5, "delivery": 5.5,
-    # operate
-    "operations": 6,
+    # operate, and the report's approval (which alerts as operations do)
+    "operations": 6, "approval": 6.5,
     # the adapter to Airflow (tasks), the wiring both DAGs share, the developers' tools, the command line
-    "tasks": 7, "task_groups": 8, "devtools": 8, "__main__": 9, "bench": 9,
+    "tasks": 7, "operators": 7.5, "task_groups": 8, "devtools": 8, "__main__": 9, "bench": 9,
 }  # fmt: skip
 
 

@@ -91,6 +91,30 @@ def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=N
         return cur.fetchone()[0]
 
 
+def record_signed_report(draft: RenderedReport, signed, *, run_id: str | None = None) -> RenderedReport:
+    """Record the signed PDF (ispeed.signing.SignedPdf) of ``draft`` in ispeed.meta_report, a row of its
+    own beside the draft's; returns the report that is delivered: the signed PDF, the same annex."""
+    from dataclasses import replace
+
+    report = replace(draft, pdf_path=Path(signed.path), pdf_sha256=signed.sha256)
+    params = {
+        "month": report.month,
+        "pdf_sha256": report.pdf_sha256,
+        "pdf_path": str(report.pdf_path),
+        "xlsx_path": str(report.xlsx_path),
+        "xlsx_sha256": report.xlsx_sha256,
+        "pages": report.pages,
+        "fingerprint": report.fingerprint,
+        "run_id": run_id,
+        "signed_by": signed.signer,
+        "signed_at": signed.signed_at,
+        "draft_sha256": draft.pdf_sha256,
+    }
+    with warehouse.connection() as c, c.cursor() as cur:
+        cur.execute(paths.read_sql("delivery/signed_report.sql"), params)
+    return report
+
+
 def month_deliveries(cur, month: date) -> list[dict]:
     """Every delivery attempt of the month, oldest first."""
     cur.execute(paths.read_sql("delivery/month_deliveries.sql"), {"month": month})

@@ -25,12 +25,14 @@ import logging
 import re
 import smtplib
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any
 
 from ispeed import paths
+from ispeed.months import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +150,8 @@ def compose(
         msg["Cc"] = ", ".join(cc)
     if reply_to:
         msg["Reply-To"] = reply_to
-    msg["Date"] = formatdate(localtime=True)
+    # in Viet Nam's time, for the officials who read it (not the server's zone, often UTC)
+    msg["Date"] = format_datetime(datetime.now(LOCAL_TZ))
     msg["Message-ID"] = msg_id
     for key, value in (headers or {}).items():
         msg[key] = value

@@ -62,6 +62,10 @@ class RunContext:
         """Whether this run emails the report (param ``send_report``; see ``should_send``)."""
         return should_send(self.run_type, self.params.get("send_report") or "auto")
 
+    @property
+    def backfill(self) -> bool:
+        return "backfill" in self.run_type.lower()
+
 
 def run_time() -> datetime:
     """The running DAG run's "now" (inside a task only): its logical date, the trigger time of a
@@ -161,6 +165,54 @@ def render_report(month: date, *, run_id: str | None = None) -> dict:
         delivery.record_report(rendered, run_id=run_id, conn=conn)
     print(f"report for {month_label(month)}: {rendered.pdf_path} ({rendered.pages} pages, {rendered.seconds:.1f} s)")
     return rendered.as_dict()
+
+
+def why_not_ask_approval(run: RunContext) -> str | None:
+    """Why this run's report needs no approver's decision (a backfill, a run that does not mail, a
+    month already delivered, mode 'automatic'), or None when approve_report must ask."""
+    from ispeed import approval, delivery
+
+    with warehouse.connection() as conn, conn.cursor() as cur:
+        delivered = delivery.month_delivered(cur, run.month) is not None
+    return approval.why_not_ask(
+        approval.approval_config(),
+        backfill=run.backfill,
+        sends=run.send_report,
+        delivered=delivered,
+        forced=run.resend_report,
+    )
+
+
+def sign_report(month: date, rendered: dict, decision: dict, *, run_id: str | None = None) -> dict:
+    """The approved report signed PAdES (ispeed.signing) when a certificate is configured, recorded
+    in ispeed.meta_report; returns what deliver_report sends. A report nobody approved for sending
+    (a backfill, a run that does not mail) and an installation without a certificate pass the
+    draft through unsigned."""
+    from ispeed import delivery, signing
+    from ispeed.report.render import RenderedReport
+    from ispeed.report.settings import report_config
+
+    draft = RenderedReport.from_dict(rendered)
+    if decision.get("approved") is not True:
+        print(f"report for {month_label(month)}: not signed ({decision.get('why_not_asked') or 'not approved'})")
+        return rendered
+    identity = signing.signing_identity()
+    if identity is None:
+        print(f"report for {month_label(month)}: no signing certificate configured, it leaves unsigned")
+        return rendered
+    sig = report_config(month).signatory
+    signed = signing.sign_pdf(
+        draft.pdf_path,
+        draft.pdf_path.with_name(draft.pdf_path.stem + "-ky-so.pdf"),
+        box=draft.signature_box,
+        signer_name=sig.name,
+        position=" ".join(p for p in (sig.authority, sig.title) if p),
+        signed_mark=sig.signed_mark or "(Đã ký)",
+        identity=identity,
+    )
+    result = delivery.record_signed_report(draft, signed, run_id=run_id)
+    print(f"report for {month_label(month)}: signed by {signed.signer} -> {signed.path}")
+    return result.as_dict()
 
 
 def deliver_report(

@@ -38,7 +38,7 @@ from ispeed.months import month_label
 
 log = logging.getLogger(__name__)
 
-KINDS = ("alerts", "reminders")
+KINDS = ("alerts", "reminders", "approval")
 
 
 # ---------------------------------------------------------------- configuration
@@ -174,6 +174,11 @@ def _environment(kind: str):
 def render_mail(kind: str, name: str, context: dict[str, Any], attachments: tuple = ()) -> Mail:
     """Subject, plain text and HTML from include/templates/<kind>/<name>.{subject.txt,txt,html}."""
     return render(_environment(kind), name, context, attachments)
+
+
+def template(kind: str, name: str):
+    """One template of include/templates/<kind>/ (e.g. the approval request's Markdown body)."""
+    return _environment(kind).get_template(name)
 
 
 def issuer(month: date | None = None) -> dict:

@@ -1,0 +1,160 @@
+"""The report's approval before it leaves (issue 24, docs/approval.md), through Airflow: the monthly
+DAG under dag.test(), waiting in Airflow 3.3's ``awaiting_input`` state, answered from another
+thread the way ``python -m ispeed approve`` answers (Airflow's own HITL records and resume), a real
+SMTP server receiving what leaves, the warehouse's records.
+
+dag.test() has no scheduler: the deadline's sweep is the scheduler's own function, called here."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from ispeed.approval.respond import respond
+from ispeed.devtools.generate import generate_month
+from ispeed.measurements import load as measurements
+
+from conftest import query
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+CONFIG = Path(__file__).resolve().parents[2] / "include" / "config"
+MONTH = date(2024, 12, 1)
+RUN_AT = datetime(2025, 1, 15, 0, 0, tzinfo=UTC)  # the scheduled run of 15 January 2025, 07:00 in Viet Nam
+MINISTRY = "cuc.vienthong@mic.example.org"  # report.yaml's recipient on a report dated before 2025-03
+APPROVER = "pgd.skhcn@haiphong.example.org"
+
+
+@pytest.fixture(scope="module")
+def monthly_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS)).dags["ispeed_monthly_report"]
+
+
+@pytest.fixture
+def asking(monkeypatch, db, data_dir, smtp):
+    """A month of data, the approval required, and the real SMTP server."""
+    monkeypatch.setenv("ISPEED_APPROVAL_MODE", "required")
+    generate_month(MONTH, 3000, measurements.landing_folder(MONTH), seed=5)
+    return smtp
+
+
+def answer_when_asked(db, action, *, timeout: float = 240.0) -> dict:
+    """In a thread: wait for the month's request in ispeed.meta_report_approval, then ``action(row)``."""
+    seen: dict = {}
+
+    def run():
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = query(db, "select run_id from ispeed.meta_report_approval where status = 'requested'")
+            if rows:
+                seen["run_id"] = rows[0][0]
+                time.sleep(0.5)  # the task parks itself after it recorded the request
+                try:
+                    seen["result"] = action(rows[0][0])
+                except Exception as exc:  # surfaced by the test's assertions, once the run is unblocked
+                    seen["error"] = exc
+                    respond(MONTH, approve=False, by="test", reason=f"the test failed: {exc}", run_id=rows[0][0])
+                return
+            time.sleep(0.3)
+        seen["error"] = TimeoutError("no approval was requested")
+
+    threading.Thread(target=run, daemon=True).start()
+    return seen
+
+
+def states(run) -> dict[str, str]:
+    return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+
+
+def approvals(db) -> list[tuple]:
+    return query(db, "select status, why_not_asked, decided_by, reason from ispeed.meta_report_approval")
+
+
+def test_approved_the_report_leaves_once_and_the_approver_was_told(monthly_dag, asking, db):
+    seen = answer_when_asked(db, lambda run_id: respond(MONTH, approve=True, by="pgd.skhcn", run_id=run_id))
+    run = monthly_dag.test(logical_date=RUN_AT)
+    assert "error" not in seen, seen
+    assert run.state == "success", states(run)
+    assert states(run)["approve_report"] == "success" and states(run)["deliver_report"] == "success"
+    # the approver's mail came first, with the summary and the link to the request
+    [request] = asking.to(APPROVER)
+    text = request.get_body(preferencelist=("plain",)).get_content()
+    assert "Đề nghị phê duyệt báo cáo tháng 12/2024" in str(request["Subject"])
+    assert "/dags/ispeed_monthly_report/runs/" in text and "/tasks/approve_report/required_actions" in text
+    assert "Viettel" in text or "VIETTEL" in text
+    # then exactly one mail to the Ministry, with the PDF whose sha256 the mail states
+    [report] = asking.to(MINISTRY)
+    [pdf] = [a for a in report.iter_attachments() if a.get_content_type() == "application/pdf"]
+    import hashlib
+
+    body = report.get_body(preferencelist=("plain",)).get_content()
+    assert hashlib.sha256(pdf.get_payload(decode=True)).hexdigest() in body
+    assert approvals(db) == [("approved", None, "pgd.skhcn", None)]
+    assert query(db, "select status from ispeed.meta_delivery") == [("delivered",)]
+
+
+def test_rejected_nothing_leaves_and_the_data_engineers_are_told(monthly_dag, asking, db):
+    reason = "Số liệu VNPT thiếu 3 xã, đề nghị kiểm tra lại"
+    seen = answer_when_asked(
+        db, lambda run_id: respond(MONTH, approve=False, by="pgd.skhcn", reason=reason, run_id=run_id)
+    )
+    run = monthly_dag.test(logical_date=RUN_AT)
+    assert "error" not in seen, seen
+    got = states(run)
+    assert got["approve_report"] == "success"
+    assert got["sign_report"] == "skipped" and got["deliver_report"] == "skipped"
+    assert asking.to(MINISTRY) == []
+    assert query(db, "select count(*) from ispeed.meta_delivery") == [(0,)]
+    assert approvals(db) == [("rejected", None, "pgd.skhcn", reason)]
+    [(kind, subject)] = query(db, "select kind, subject from ispeed.meta_alert where kind = 'report_rejected'")
+    assert "rejected by pgd.skhcn" in subject
+    [alert] = asking.to("tran.thi.lan.dataeng@haiphong.example.org")
+    assert reason in alert.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_no_decision_by_the_deadline_alerts_and_sends_nothing(monthly_dag, asking, db, tmp_path, monkeypatch):
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    text = (config / "approval.yaml").read_text(encoding="utf-8")
+    (config / "approval.yaml").write_text(text.replace("late_wait_hours: 24", "late_wait_hours: 0.0005"))
+    monkeypatch.setenv("ISPEED_CONFIG_DIR", str(config))
+    monkeypatch.setattr("ispeed.paths.CONFIG_DIR", config)
+
+    def scheduler_sweep(_run_id):
+        from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+
+        time.sleep(2.5)  # past the 1.8 s the request waits
+        SchedulerJobRunner.check_awaiting_input_timeouts(SimpleNamespace(log=logging.getLogger("sweep")))
+
+    seen = answer_when_asked(db, scheduler_sweep)
+    run = monthly_dag.test(logical_date=RUN_AT)
+    assert "error" not in seen, seen
+    got = states(run)
+    assert got["approve_report"] == "failed" and got["deliver_report"] == "upstream_failed"
+    assert asking.to(MINISTRY) == []
+    assert [a[0] for a in approvals(db)] == ["timed_out"]
+    [(error,)] = query(db, "select details->>'error_lines' from ispeed.meta_alert where task_id = 'approve_report'")
+    assert "by its deadline" in error
+
+
+def test_a_backfill_neither_waits_nor_mails(monthly_dag, asking, db):
+    from ispeed import approval
+
+    cfg = approval.approval_config()
+    assert cfg.required
+    why = approval.why_not_ask(cfg, backfill=True, sends=False, delivered=False, forced=False)
+    assert why == approval.BACKFILL
+    # a run that does not mail (what a backfill's send_report resolves to) does not wait either
+    run = monthly_dag.test(logical_date=RUN_AT, run_conf={"send_report": "no"})
+    assert run.state == "success", states(run)
+    assert approvals(db) == [("not_asked", "not_sending", None, None)]
+    assert asking.mails == []
+    assert query(db, "select status from ispeed.meta_delivery") == [("skipped",)]
