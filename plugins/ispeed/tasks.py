@@ -200,15 +200,17 @@ def sign_report(month: date, rendered: dict, decision: dict, *, run_id: str | No
     if identity is None:
         print(f"report for {month_label(month)}: no signing certificate configured, it leaves unsigned")
         return rendered
-    sig = report_config(month).signatory
+    cfg = report_config(month)
+    sig = cfg.signatory
     signed = signing.sign_pdf(
         draft.pdf_path,
         draft.pdf_path.with_name(draft.pdf_path.stem + "-ky-so.pdf"),
         box=draft.signature_box,
         signer_name=sig.name,
-        position=" ".join(p for p in (sig.authority, sig.title) if p),
+        position="\n".join(p for p in (sig.authority, sig.title) if p),
         signed_mark=sig.signed_mark or "(Đã ký)",
         identity=identity,
+        location=cfg.document.place,
     )
     result = delivery.record_signed_report(draft, signed, run_id=run_id)
     print(f"report for {month_label(month)}: signed by {signed.signer} -> {signed.path}")

@@ -7,6 +7,7 @@ dag.test() has no scheduler: the deadline's sweep is the scheduler's own functio
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import threading
@@ -75,10 +76,19 @@ def states(run) -> dict[str, str]:
 
 
 def approvals(db) -> list[tuple]:
-    return query(db, "select status, why_not_asked, decided_by, reason from ispeed.meta_report_approval")
+    return query(
+        db, "select status, why_not_asked, decided_by, reason from ispeed.meta_report_approval order by approval_id"
+    )
 
 
-def test_approved_the_report_leaves_once_and_the_approver_was_told(monthly_dag, asking, db):
+def test_approved_the_report_leaves_once_signed_and_the_approver_was_told(
+    monthly_dag, asking, db, tmp_path, monkeypatch
+):
+    from ispeed.signing import make_demo_certificate, verify_pdf
+
+    p12, password = make_demo_certificate(tmp_path / "cert", common_name="Nguyễn Văn A", organization="Sở KH&CN")
+    monkeypatch.setenv("ISPEED_SIGNING_P12", str(p12))
+    monkeypatch.setenv("ISPEED_SIGNING_PASSWORD_FILE", str(password))
     seen = answer_when_asked(db, lambda run_id: respond(MONTH, approve=True, by="pgd.skhcn", run_id=run_id))
     run = monthly_dag.test(logical_date=RUN_AT)
     assert "error" not in seen, seen
@@ -90,13 +100,20 @@ def test_approved_the_report_leaves_once_and_the_approver_was_told(monthly_dag, 
     assert "Đề nghị phê duyệt báo cáo tháng 12/2024" in str(request["Subject"])
     assert "/dags/ispeed_monthly_report/runs/" in text and "/tasks/approve_report/required_actions" in text
     assert "Viettel" in text or "VIETTEL" in text
-    # then exactly one mail to the Ministry, with the PDF whose sha256 the mail states
+    # then exactly one mail to the Ministry, with the signed PDF, whose sha256 the mail states
     [report] = asking.to(MINISTRY)
     [pdf] = [a for a in report.iter_attachments() if a.get_content_type() == "application/pdf"]
-    import hashlib
-
     body = report.get_body(preferencelist=("plain",)).get_content()
     assert hashlib.sha256(pdf.get_payload(decode=True)).hexdigest() in body
+    sent = tmp_path / pdf.get_filename()
+    sent.write_bytes(pdf.get_payload(decode=True))
+    check = verify_pdf(sent, trust=None)
+    assert check.intact and check.valid and check.covers_whole_file, check.message
+    assert "Nguyễn Văn A" in check.signer
+    [(signed_by, draft)] = query(
+        db, "select signed_by, draft_sha256 from ispeed.meta_report where signed_by is not null"
+    )
+    assert "Nguyễn Văn A" in signed_by and draft is not None
     assert approvals(db) == [("approved", None, "pgd.skhcn", None)]
     assert query(db, "select status from ispeed.meta_delivery") == [("delivered",)]
 
@@ -146,15 +163,17 @@ def test_no_decision_by_the_deadline_alerts_and_sends_nothing(monthly_dag, askin
 
 
 def test_a_backfill_neither_waits_nor_mails(monthly_dag, asking, db):
-    from ispeed import approval
+    from test_backfill import backfill_runs
 
-    cfg = approval.approval_config()
-    assert cfg.required
-    why = approval.why_not_ask(cfg, backfill=True, sends=False, delivered=False, forced=False)
-    assert why == approval.BACKFILL
-    # a run that does not mail (what a backfill's send_report resolves to) does not wait either
-    run = monthly_dag.test(logical_date=RUN_AT, run_conf={"send_report": "no"})
+    with backfill_runs():
+        run = monthly_dag.test(logical_date=RUN_AT)
     assert run.state == "success", states(run)
-    assert approvals(db) == [("not_asked", "not_sending", None, None)]
+    assert states(run)["sign_report"] == "success"  # passed the draft through, unsigned
+    assert approvals(db) == [("not_asked", "backfill", None, None)]
     assert asking.mails == []
     assert query(db, "select status from ispeed.meta_delivery") == [("skipped",)]
+    # nor does a run that does not mail
+    run = monthly_dag.test(logical_date=RUN_AT, run_conf={"send_report": "no"})
+    assert run.state == "success", states(run)
+    assert [a[:2] for a in approvals(db)] == [("not_asked", "backfill"), ("not_asked", "not_sending")]
+    assert asking.mails == []
