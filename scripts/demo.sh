@@ -31,26 +31,55 @@ RUN_AT="$(python -c "import sys; y,m=map(int,'$MONTH'.split('-')); y,m=(y+1,1) i
 
 PLACE="$(python -c "import datetime as d; from ispeed import geography as g; m=d.date.fromisoformat('$MONTH-01'); \
 print(f'{g.province(m).full_name} ({g.province_code()}), {len(g.areas_in(m))} {g.unit_words(m)[\"units\"]}')")"
-echo "== 1/4 sample data for $PLACE: $ROWS i-Speed measurements and the agencies' and operators' returns for $MONTH"
+echo "== 1/6 sample data for $PLACE: $ROWS i-Speed measurements and the agencies' and operators' returns for $MONTH"
 python -m ispeed generate --month "$MONTH" --rows "$ROWS"
 python -m ispeed generate-returns --month "$MONTH"
 
-echo "== 2/4 Airflow metadata database (SQLite in $AIRFLOW_HOME)"
+echo "== 2/6 a year of history: the 11 months before $MONTH, small ones (python -m ispeed history)"
+python -m ispeed history --before "$MONTH"
+
+echo "== 3/6 a throw-away signing certificate for the demo (docs/signing.md: a Department configures its own)"
+eval "$(python -m ispeed signing demo-certificate --out "$ISPEED_DATA_DIR/demo/signing")"
+
+echo "== 4/6 Airflow metadata database (SQLite in $AIRFLOW_HOME)"
 airflow db migrate > "$ISPEED_DATA_DIR/demo/airflow-db-migrate.log" 2>&1 || {
   cat "$ISPEED_DATA_DIR/demo/airflow-db-migrate.log"; exit 1; }
 
-echo "== 3/4 airflow dags test ispeed_monthly_report $RUN_AT (log: $LOG)"
-if ! airflow dags test ispeed_monthly_report "$RUN_AT" > "$LOG" 2>&1; then
+echo "== 5/6 airflow dags test ispeed_monthly_report $RUN_AT (log: $LOG)"
+airflow dags test ispeed_monthly_report "$RUN_AT" > "$LOG" 2>&1 &
+DAG_PID=$!
+trap 'kill "$DAG_PID" 2>/dev/null || true' EXIT
+APPROVER="$(python -c "from ispeed.approval import approval_config as c; a=c().approvers; print(a[0].name if a else 'demo')")"
+if [ "$(python -c 'from ispeed.approval import approval_config as c; print(c().mode)')" = "required" ]; then
+  # The run renders the draft, mails the approver and waits (docs/approval.md). A person would open
+  # Airflow > Browse > Required Actions; without an api-server (airflow dags test has none) the demo
+  # answers on Airflow's metadata database, as this command does for anyone at the terminal.
+  until python -m ispeed approve --month "$MONTH" --by "$APPROVER" --reason "Duyệt (make demo)" 2>/dev/null; do
+    kill -0 "$DAG_PID" 2>/dev/null || break
+    sleep 3
+  done
+  echo "   the draft waited for approval, as on the 15th; the demo approved it as a person would:"
+  echo "   python -m ispeed approve --month $MONTH --by \"$APPROVER\"   (or Browse > Required Actions in the UI)"
+fi
+if ! wait "$DAG_PID"; then
   grep -E "ERROR|Error|error|Traceback" "$LOG" | tail -40
   echo "The DAG run failed; the whole log is in $LOG"; exit 1
 fi
+trap - EXIT
 grep -q "state=success" "$LOG" || { tail -40 "$LOG"; echo "The DAG run did not succeed; see $LOG"; exit 1; }
 
-echo "== 4/4 what is in the warehouse for $MONTH"
+echo "== 6/6 what is in the warehouse for $MONTH"
 python -m ispeed status --month "$MONTH"
 python -m ispeed warehouse stop >/dev/null
 echo
-echo "The report:     $(ls "$ISPEED_DATA_DIR/reports/$MONTH/"*.pdf)"
+PDF="$(ls -t "$ISPEED_DATA_DIR/reports/$MONTH/"*-ky-so.pdf 2>/dev/null | head -1)"
+PDF="${PDF:-$(ls "$ISPEED_DATA_DIR/reports/$MONTH/"*.pdf | head -1)}"
+echo "The report:     $PDF"
+if command -v pdfsig >/dev/null 2>&1; then
+  echo "                pdfsig: $(pdfsig "$PDF" 2>/dev/null | grep -E 'Signature Validation' | sed 's/^ *- //' | head -1)"
+else
+  echo "                $(python -m ispeed signing verify --pdf "$PDF")"
+fi
 echo "Its annex:      $ISPEED_DATA_DIR/reports/$MONTH/ (.xlsx and .csv)"
 EML="$(ls -t "$ISPEED_DATA_DIR/outbox/$MONTH/"*.eml 2>/dev/null | head -1)"
 if [ -n "$EML" ]; then

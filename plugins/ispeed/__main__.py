@@ -25,6 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     gen_r.add_argument("--month", required=True, help="YYYY-MM")
     gen_r.add_argument("--seed", type=int, default=7)
 
+    hist = sub.add_parser(
+        "history",
+        help="write and load sample months before a month, small, so that its report has a trend (no Airflow, no mail)",
+    )
+    hist.add_argument("--before", required=True, help="YYYY-MM: the reported month (not written itself)")
+    hist.add_argument("--months", type=int, default=11, help="how many months before it (default 11)")
+    hist.add_argument("--rows", type=int, help="tests per month (default 30 000)")
+    hist.add_argument("--seed", type=int, default=7)
+
     geo = sub.add_parser(
         "geography", help="regenerate include/reference/provinces.csv and areas.csv from vietnam-provinces"
     )
@@ -52,6 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     dlv.add_argument("--dry-run", action="store_true", help="send and record nothing: print what would be mailed")
     dlv.add_argument("--resend", action="store_true", help="send again a month already delivered (a new Message-ID)")
 
+    apr = sub.add_parser("approve", help="approve or reject a month's report waiting for approval (docs/approval.md)")
+    apr.add_argument("--month", required=True, help="YYYY-MM")
+    apr.add_argument("--by", required=True, help="who decides (an approver's name or Airflow user name)")
+    apr.add_argument("--reject", action="store_true", help="reject the draft instead (with --reason)")
+    apr.add_argument("--reason", help="what is wrong (required with --reject), or a comment")
+    apr.add_argument("--api-url", help="answer through Airflow's REST API at this URL (default: the metadata DB)")
+    apr.add_argument("--run-id", help="the DAG run to answer (default: the month's newest waiting request)")
+
+    sgn = sub.add_parser("signing", help="the report's digital signature: a demo certificate, or verify a PDF")
+    sgn.add_argument("action", choices=["demo-certificate", "verify"])
+    sgn.add_argument("--out", type=Path, help="demo-certificate: the folder for the bundle and its password file")
+    sgn.add_argument("--pdf", type=Path, help="verify: the signed PDF")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -69,6 +91,14 @@ def main(argv: list[str] | None = None) -> int:
 
             result = generate_month_returns(parse_month(args.month), pipeline_config().landing, seed=args.seed)
             print(f"wrote sample returns for {args.month} into {pipeline_config().landing}: {result}")
+        elif args.command == "history":
+            from ispeed.devtools import history
+
+            if args.months < 1 or (args.rows is not None and args.rows < 1):
+                parser.error("history: --months and --rows must be at least 1")
+            history.write_history(
+                parse_month(args.before), months=args.months, rows=args.rows or history.ROWS, seed=args.seed
+            )
         elif args.command == "geography":
             from ispeed.devtools.geography import SNAPSHOTS, regenerate
 
@@ -115,10 +145,58 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"       {path}")
         elif args.command == "deliver":
             return _deliver(parse_month(args.month), dry_run=args.dry_run, resend=args.resend)
+        elif args.command == "approve":
+            return _approve(args)
+        elif args.command == "signing":
+            return _signing(args, parser)
     except MonthError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _approve(args) -> int:
+    """``approve``: answer the month's waiting approval request (ispeed.approval.respond)."""
+    from ispeed.approval import ApprovalError
+    from ispeed.approval.respond import respond
+
+    try:
+        done = respond(
+            parse_month(args.month),
+            approve=not args.reject,
+            by=args.by,
+            reason=args.reason,
+            api_url=args.api_url,
+            run_id=args.run_id,
+        )
+    except ApprovalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{done['decision']} by {done['by']}: the report of {done['month']} (run {done['run_id']})")
+    return 0
+
+
+def _signing(args, parser) -> int:
+    """``signing demo-certificate --out DIR`` / ``signing verify --pdf FILE``."""
+    from ispeed import signing
+
+    if args.action == "demo-certificate":
+        if not args.out:
+            parser.error("signing demo-certificate needs --out FOLDER")
+        from ispeed.report.settings import report_config
+
+        cfg = report_config()
+        p12, password = signing.make_demo_certificate(
+            args.out, common_name=cfg.signatory.name, organization=cfg.issuer.full_name
+        )
+        print(f"export {signing.signing_settings().p12_env}={p12}")
+        print(f"export {signing.signing_settings().password_file_env}={password}")
+        return 0
+    if not args.pdf:
+        parser.error("signing verify needs --pdf FILE")
+    result = signing.verify_pdf(args.pdf, trust=None)
+    print(result.message)
+    return 0 if result.intact and result.valid else 1
 
 
 def _load(month, *, reload: bool) -> int:
