@@ -68,19 +68,18 @@ def test_114_units_give_counts_per_operator_and_the_units_below_the_threshold_ra
         [unassigned] = [x.tests for x in communes.districts if x.operator_code == c.operator_code and x.unassigned]
         row = f"{i} {c.operator_name} 114 {meets} {below} {lacking} {fmt.number(unassigned)} phép đo"
         assert row in body, row
-    # the units below 40 Mbps, worst first, with their figure and tests, under their names of the month
+    # the three lowest units under their names of the month, worst first; every one in Phụ lục 3
     names = {a.code: a.full_name for a in geography.areas_in(NOVEMBER)}
     below = sorted((x for x in communes.districts if x.verdict == DOES_NOT_MEET), key=lambda x: x.figure_mbps)
-    assert len(below) >= 5
-    ranked = body[body.index("từ thấp đến cao") :]
-    positions = []
-    for k, x in enumerate(below, start=1):
-        row = f"{k} {names[x.area_code]} {x.operator_name} {fmt.mbps(x.figure_mbps)} {fmt.number(x.tests)}"
-        assert row in ranked, row
-        positions.append(ranked.index(row))
-    assert positions == sorted(positions)
-    # not a 114-row table: the body names only the ranked units
-    assert len(re.findall(r"(?:Phường|Xã|Đặc khu) \w", body)) == len(below)
+    assert len(below) > 3
+    worst = "; ".join(
+        f"{names[x.area_code]} ({x.operator_name}, {fmt.mbps(x.figure_mbps, 40)} Mbps)" for x in below[:3]
+    )
+    assert f"Các trường hợp có tốc độ thấp nhất: {worst}." in body
+    assert f"Danh sách đầy đủ {len(below)} trường hợp dưới 40 Mbps, từ thấp đến cao theo doanh nghiệp" in body
+    assert "tại Phụ lục 3" in body
+    # not a 114-row table: the body names only the three lowest units
+    assert len(re.findall(r"(?:Phường|Xã|Đặc khu) \w", body)) == 3
     # the tests counted for the city without a valid unit: their count, never a verdict
     total = sum(x.tests for x in communes.districts if x.unassigned)
     assert f"Có {fmt.number(total)} phép đo chưa xác định xã/phường" in body
@@ -109,11 +108,38 @@ def test_every_unit_is_in_the_annex_of_the_pdf_and_of_the_spreadsheet(communes, 
 
 
 def test_remedies_are_given_per_unit_under_its_name_of_the_month(communes, communes_text):
+    """The body counts them per operator and lists the units below 40 Mbps for 3 months or more with
+    their remedy; Phụ lục 3 lists every unit below 40 Mbps and every remedy, per operator, worst first."""
     body = section(communes_text, "2. Giải pháp khắc phục tại các xã, phường, đặc khu có tốc độ dưới 40 Mbps", "III.")
     names = {a.code: a.full_name for a in geography.areas_in(NOVEMBER)}
-    assert communes.remedies
-    for k, r in enumerate(communes.remedies, start=1):
-        assert f"{k} {r.operator_name} {names[r.area_code]} {r.remedy}" in body
+    below = [x for x in communes.districts if x.verdict == DOES_NOT_MEET]
+    assert communes.remedies and len(below) == len(communes.remedies)
+    for c in communes.compliance:
+        mine = [x for x in below if x.operator_code == c.operator_code]
+        if mine:
+            lasting = sum(1 for x in mine if x.months_below >= 3)
+            assert f"{c.operator_name} {len(mine)} {len(mine)} 0 {lasting}" in body
+    remedies = {(r.operator_code, r.area_code): r for r in communes.remedies}
+    lasting = sorted(
+        (x for x in below if x.months_below >= 3), key=lambda x: (-x.months_below, x.figure_mbps, x.operator_code)
+    )
+    assert lasting
+    for k, x in enumerate(lasting, start=1):
+        r = remedies[(x.operator_code, x.area_code)]
+        row = f"{k} {x.operator_name} {names[x.area_code]} ▼ {fmt.mbps(x.figure_mbps, 40)} {x.months_below} {r.remedy}"
+        assert row in body, row
+    assert "từ 3 tháng liên tiếp trở lên" in body and "Phụ lục 3" in body
+    annex = communes_text[communes_text.index("Phụ lục 3. Các xã, phường, đặc khu có tốc độ dưới 40 Mbps") :]
+    annex = annex[: annex.index("Phụ lục 4.")]
+    order = {c.operator_code: i for i, c in enumerate(communes.compliance)}
+    rows = sorted(below, key=lambda x: (order[x.operator_code], x.figure_mbps))
+    positions = []
+    for k, x in enumerate(rows, start=1):
+        r = remedies[(x.operator_code, x.area_code)]
+        row = f"{k} {x.operator_name} {names[x.area_code]} ▼ {fmt.mbps(x.figure_mbps, 40)} {x.months_below} {r.remedy}"
+        assert row in annex, row
+        positions.append(annex.index(row))
+    assert positions == sorted(positions)
 
 
 def test_136_senders_are_totalled_by_group_in_the_body_and_listed_in_the_annex(communes, communes_text):

@@ -4,7 +4,9 @@
                                       report prints (returns, compliance marts, data quality)
     ReportData (data.py)              everything the seven sections print, typed
                                       (tests/fixtures/report_data.py has a sample month for tests and layout work)
-    render_report (render.py)         ReportData -> PDF + annex in a folder; deterministic (same data, same bytes)
+    render_report (render.py)         ReportData -> PDF + annex in a folder; deterministic (same data, same bytes);
+                                      the PDF is the draft the signing step signs (RenderedReport.signature_box)
+    report_summary (render.py)        the figures the mail repeats, and "headline": the summary of page 1
     deliver_report (ispeed.delivery)  the PDF and the annex by email, exactly once per month
 
 Issuer, recipient, signatory and email addresses are configuration (include/config/report.yaml);

@@ -1,6 +1,9 @@
 """The machine-readable annex: the report's tables, for the Ministry to merge with other provinces'
 figures. annex_tables(data) gives them; annex_files.py writes them as one .xlsx (a sheet per table)
-and one CSV per table.
+and one CSV per table. Every row of the month, whatever the PDF's body shows; ``months_below``
+(4_districts) and ``months_missing`` (1_agencies, 2a_operator_investment) carry the history the
+summary and the assessment count (consecutive months below the threshold, without an accepted
+return).
 
 Columns have machine-friendly names (snake_case, units in the name), values are raw (speeds in
 Mbps with a decimal point, as stored: 4 decimals, so never rounded across the threshold; shares as fractions, money in đồng, dates ISO 8601), every row carries
@@ -41,6 +44,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                 *AGENCY_COUNTS,
                 "note",
                 "reason",
+                "months_missing",
             ),
             [
                 (
@@ -52,6 +56,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                     *(getattr(a, k) for k in AGENCY_COUNTS),
                     a.note,
                     a.reason,
+                    a.months_missing,
                 )
                 for a in data.agencies
             ],
@@ -72,6 +77,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                 "investment_vnd",
                 "note",
                 "reason",
+                "months_missing",
             ),
             [
                 (
@@ -87,6 +93,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                     o.investment_vnd,
                     o.note,
                     o.reason,
+                    o.months_missing,
                 )
                 for o in data.investments
             ],
@@ -180,6 +187,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                 "vnnic_samples",
                 "vnnic_median_mbps",
                 "vnnic_verdict",
+                "months_below",
             ),
             [
                 (
@@ -199,6 +207,7 @@ def annex_tables(data: ReportData) -> list[AnnexTable]:
                     d.samples,
                     d.vnnic_median_mbps,
                     d.vnnic_verdict,
+                    d.months_below,
                 )
                 for d in data.districts
             ],

@@ -25,6 +25,9 @@ class RenderedReport:
     pages: int
     seconds: float = 0.0
     summary: dict = field(default_factory=dict)  # the email's figures (report_summary), JSON-able
+    # where the signature block's blank space is, for the digital signature's stamp: (page from 1, x1,
+    # y1, x2, y2) in PDF points from the page's bottom left; None when unknown
+    signature_box: tuple[int, float, float, float, float] | None = None
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -33,6 +36,7 @@ class RenderedReport:
             pdf_path=str(self.pdf_path),
             xlsx_path=str(self.xlsx_path),
             csv_paths=[str(p) for p in self.csv_paths],
+            signature_box=None if self.signature_box is None else list(self.signature_box),
         )
         return d
 
@@ -51,7 +55,15 @@ class RenderedReport:
             pages=int(d["pages"]),
             seconds=float(d.get("seconds", 0.0)),
             summary=dict(d.get("summary") or {}),
+            signature_box=_box(d.get("signature_box")),
         )
+
+
+def _box(value) -> tuple[int, float, float, float, float] | None:
+    if not value:
+        return None
+    page, x1, y1, x2, y2 = value
+    return int(page), float(x1), float(y1), float(x2), float(y2)
 
 
 def report_folder(month: date) -> Path:

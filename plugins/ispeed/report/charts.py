@@ -9,16 +9,22 @@ vectors (sharp at any zoom, text searchable) and come out the same bytes every t
 
 Colours are the Okabe-Ito palette (readable by colour-blind readers); series also differ by marker
 shape, so a black-and-white print still tells them apart.
+
+ChartFigure puts a chart under its caption and gives it the height left on the page, between a
+least and a full height, instead of moving it whole to the next page (the text keeps its size; the
+plot is lower).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
 
 from ispeed.report import fmt
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, ReportData
@@ -38,6 +44,8 @@ SERIES_COLOURS = [
     colors.HexColor(c) for c in ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 ]
 MARKERS = ("circle", "square", "triangle", "diamond", "triangle_down")
+#: A chart's height under its caption (ChartFigure), and the least it may take at the foot of a page.
+CHART_H, CHART_LEAST_H = 175.0, 135.0
 
 
 def _drawing(width: float, height: float, font: FontFamily) -> Drawing:
@@ -124,7 +132,7 @@ def _fit(slot: float, text: str, font_name: str, size: float) -> list[str]:
     return list(min(splits, key=lambda p: max(stringWidth(q, font_name, size) for q in p)))
 
 
-def compliance_chart(data: ReportData, font: FontFamily, width: float, height: float = 210) -> Drawing:
+def compliance_chart(data: ReportData, font: FontFamily, width: float, height: float = 165) -> Drawing:
     """Bars of the 4G figure per operator against the threshold (section 3)."""
     d = _drawing(width, height, font)
     g = Group()
@@ -225,7 +233,7 @@ def series_order(data: ReportData) -> list[tuple[str, str]]:
     return [(c, n) for c, n in seen.items() if c in present]
 
 
-def trend_chart(data: ReportData, font: FontFamily, width: float, height: float = 220) -> Drawing:
+def trend_chart(data: ReportData, font: FontFamily, width: float, height: float = 170) -> Drawing:
     """The figure per operator over the trend months (section 5)."""
     d = _drawing(width, height, font)
     g = Group()
@@ -309,3 +317,30 @@ def trend_chart(data: ReportData, font: FontFamily, width: float, height: float 
     )
     d.add(g)
     return d
+
+
+class ChartFigure(Flowable):
+    """A figure: its caption, and under it the chart ``draw(height)`` drawn across the text width,
+    ``height`` points high, or less, down to ``least``, when less is left on the page (reportlab
+    then draws it where it is instead of on the next page)."""
+
+    def __init__(self, caption: Paragraph, draw: Callable[[float], Drawing], height: float, least: float):
+        super().__init__()
+        self.caption, self.chart, self.full, self.least = caption, draw, height, least
+        self.chart_h = height
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        self.caption_h = self.caption.wrap(avail_width, avail_height)[1] + self.caption.getSpaceAfter()
+        room = avail_height - self.caption_h
+        self.chart_h = self.full if room >= self.full or room < self.least else room
+        self.height = self.caption_h + self.chart_h
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self.caption.getSpaceBefore()
+
+    def draw(self):
+        self.caption.drawOn(self.canv, 0, self.chart_h + self.caption.getSpaceAfter())
+        drawing = self.chart(self.chart_h)
+        drawing.drawOn(self.canv, (self.width - drawing.width) / 2, 0)

@@ -6,6 +6,11 @@
 What it reads, and where the SQL is (filed by what it reads):
 - the agencies' and operators' returns and the remedies (V002): include/sql/returns/month_*.sql;
 - the compliance marts (V003), through ispeed.compliance.marts (include/sql/marts/);
+- the history the report's summary and assessment need: how many consecutive months each operator
+  has been below the threshold in each unit (include/sql/marts/read_compliance_by_operator_area_
+  months_below.sql, across months of mart_compliance_operator_area), and each sender without an
+  accepted return (include/sql/returns/read_returns_months_missing.sql); the operators' own months come
+  from the trend (mart_compliance_trend's verdicts);
 - the data quality of the month's loads, from the load ledger and the quarantine (meta_file,
   meta_load, fact_quarantine): include/sql/ledger/month_*.sql; the ids that collapsed into one
   (fact_measurement_collapsed): include/sql/measurements/month_collapsed_ids.sql;
@@ -116,13 +121,28 @@ def collect_method(rows: list[dict] | None = None) -> Method:
 
 def collect_report_data(conn, month: date) -> ReportData:
     """Everything the report prints for ``month``, read from the warehouse."""
+    missing = {
+        (r["sender_kind"], r["sender_code"]): int(r["months_missing"])
+        for r in warehouse.month_rows(conn, "returns/read_returns_months_missing.sql", month)
+    }
     agencies = []
     for row in warehouse.month_rows(conn, "returns/month_agency_returns.sql", month):
         kind = row.pop("kind")
-        agencies.append(AgencyReturn(**row, group=AGENCY_GROUPS.get(kind, AGENCY_GROUPS["other"])))
+        agencies.append(
+            AgencyReturn(
+                **row,
+                group=AGENCY_GROUPS.get(kind, AGENCY_GROUPS["other"]),
+                months_missing=missing.get(("agency", row["agency_code"])),
+            )
+        )
     investments = [
-        OperatorInvestment(**row) for row in warehouse.month_rows(conn, "returns/month_operator_investment.sql", month)
+        OperatorInvestment(**row, months_missing=missing.get(("operator", row["operator_code"])))
+        for row in warehouse.month_rows(conn, "returns/month_operator_investment.sql", month)
     ]
+    below = {
+        (r["operator_code"], r["area_code"]): int(r["months_below"])
+        for r in warehouse.month_rows(conn, "marts/read_compliance_by_operator_area_months_below.sql", month)
+    }
     remedies = [Remedy(**row) for row in warehouse.month_rows(conn, "returns/month_operator_remedies.sql", month)]
     operators = marts.read_compliance_by_operator(conn, month)
     in_scope = [r for r in operators if r["in_compliance_scope"]]
@@ -139,6 +159,7 @@ def collect_report_data(conn, month: date) -> ReportData:
             figure_mbps=r["figure"],
             verdict=r["verdict"],
             **_method_2(r),
+            months_below=below.get((r["operator_code"], r["area_code"])),
         )
         for r in marts.read_compliance_by_operator_area(conn, month)
         if r["in_compliance_scope"]
@@ -151,6 +172,7 @@ def collect_report_data(conn, month: date) -> ReportData:
             figure_mbps=r["figure"],
             tests=int(r["tests"]),
             sufficient_data=bool(r["sufficient_data"]),
+            verdict=r.get("verdict"),
         )
         for r in marts.read_compliance_trend_by_operator(conn, month)
         if r["in_compliance_scope"]

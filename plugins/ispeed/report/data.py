@@ -95,6 +95,10 @@ class AgencyReturn(_Row):
     note: str | None = None  # the agency's own remark (free text from the file)
     reason: str | None = None  # why a return was rejected
     group: str | None = None  # e.g. "Sở, ban, ngành"; consecutive rows of a group are printed under its heading
+    # consecutive months, ending at the reporting month, without an accepted return (missing or
+    # rejected) among the months whose returns were loaded; None when the return was accepted or the
+    # history is unknown
+    months_missing: int | None = None
 
 
 # ---------------------------------------------------------------- (2) operators' investment
@@ -113,6 +117,7 @@ class OperatorInvestment(_Row):
     investment_vnd: int | None = None  # invested in the month, đồng
     note: str | None = None
     reason: str | None = None  # why a return was rejected
+    months_missing: int | None = None  # as AgencyReturn.months_missing
 
 
 @dataclass
@@ -182,6 +187,9 @@ class DistrictResult(_Row):
     vnnic_median_mbps: float | None = None  # VNNIC's figure: the median of the samples
     vnnic_verdict: str | None = None
     effective_devices: float | None = None
+    # consecutive months, ending at the reporting month, in which the operator's verdict in the unit was
+    # does_not_meet (ispeed.mart_compliance_operator_area's history); None when not below this month
+    months_below: int | None = None
 
     @property
     def unassigned(self) -> bool:
@@ -200,6 +208,7 @@ class TrendPoint(_Row):
     figure_mbps: float | None
     tests: int
     sufficient_data: bool = True
+    verdict: str | None = None  # as stored for the trend month; None: judged from the figure (findings.py)
 
 
 # ---------------------------------------------------------------- (6) data quality
@@ -348,6 +357,11 @@ class ReportData(_Row):
             if c.verdict not in VERDICTS:
                 raise ReportDataError(
                     f"compliance {c.operator_code}/{c.network_type}: verdict {c.verdict!r} is not one of {VERDICTS}"
+                )
+        for p in self.trend:
+            if p.verdict not in (None, *VERDICTS):
+                raise ReportDataError(
+                    f"trend {p.operator_code}/{p.month}: verdict {p.verdict!r} is not one of {VERDICTS}"
                 )
         for c in self.other_networks:
             if c.verdict not in (None, *VERDICTS):

@@ -1,9 +1,15 @@
-"""TrueType fonts for Vietnamese: the DejaVu families that matplotlib ships (a pinned dependency),
-so a fresh machine has them after ``pip install -r requirements.txt`` and nothing is bundled.
+"""TrueType fonts for Vietnamese: Liberation Serif and Liberation Sans, committed in include/fonts/.
 
-The PDF's built-in fonts (Helvetica, Times) have no glyphs for ả, ơ, ư, ễ, ...; DejaVu Serif and
-DejaVu Sans cover the whole Vietnamese alphabet. reportlab embeds the glyphs used as TrueType
-subsets. DejaVu's licence (a free licence, Bitstream Vera derived) is matplotlib's LICENSE_DEJAVU.
+Nghị định 30/2020/NĐ-CP asks for Times New Roman. Liberation Serif has Times New Roman's metrics
+(the same width for every glyph, so a line breaks where it would in Times New Roman) and covers the
+whole Vietnamese alphabet; Liberation Sans is its sans-serif sibling (Arial's metrics), for
+``pdf.font: sans`` in include/config/report.yaml. Both are under the SIL Open Font License 1.1
+(include/fonts/LICENSE-LiberationFonts.txt), which allows embedding them in documents.
+
+The PDF's built-in fonts (Helvetica, Times) have no glyphs for ả, ơ, ư, ễ, ...; reportlab embeds the
+glyphs used of the four faces below as TrueType subsets with a ToUnicode map (text can be searched
+and copied). The charts (charts.py) are drawn with reportlab's graphics in the same faces, so the
+PDF holds no other font.
 """
 
 from __future__ import annotations
@@ -12,9 +18,22 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ispeed import paths
+
+#: style -> the files of its regular, bold, italic and bold italic faces in font_dir()
 _FILES = {
-    "serif": ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSerif-BoldItalic.ttf"),
-    "sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"),
+    "serif": (
+        "LiberationSerif-Regular.ttf",
+        "LiberationSerif-Bold.ttf",
+        "LiberationSerif-Italic.ttf",
+        "LiberationSerif-BoldItalic.ttf",
+    ),
+    "sans": (
+        "LiberationSans-Regular.ttf",
+        "LiberationSans-Bold.ttf",
+        "LiberationSans-Italic.ttf",
+        "LiberationSans-BoldItalic.ttf",
+    ),
 }
 
 
@@ -33,11 +52,8 @@ class FontFamily:
 
 
 def font_dir() -> Path:
-    try:
-        import matplotlib
-    except ImportError as exc:  # pragma: no cover - matplotlib is in requirements.txt
-        raise FontError("the report's fonts come with matplotlib: pip install -r requirements.txt") from exc
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    """include/fonts/: the committed font files and their licence."""
+    return paths.INCLUDE / "fonts"
 
 
 @cache
@@ -56,7 +72,7 @@ def register_fonts(style: str = "serif") -> FontFamily:
     for name, file in zip((family.regular, family.bold, family.italic, family.bold_italic), _FILES[style]):
         path = folder / file
         if not path.is_file():
-            raise FontError(f"font file {path} is missing (matplotlib installation incomplete?)")
+            raise FontError(f"font file {path} is missing: include/fonts/ holds the report's fonts (Liberation)")
         pdfmetrics.registerFont(TTFont(name, str(path)))
     addMapping(base, 0, 0, family.regular)
     addMapping(base, 1, 0, family.bold)

@@ -1,15 +1,19 @@
 """ReportData -> the PDF the Department signs, and its annex (.xlsx and .csv) beside it.
 
     render_report(data, out_dir)   the PDF and the annex in a folder -> RenderedReport (artefact.py)
-    render_pdf(data, path)         the PDF alone; returns its number of pages
-    report_summary(data)           the few figures the email repeats
+    render_pdf(data, path)         the PDF alone -> (its number of pages, the signature's box)
+    report_summary(data)           the few figures the email repeats, and the summary's sentences
+                                   ("headline": what page 1 says, as plain text lines)
 
 The layout is that of a Vietnamese administrative report (Nghị định 30/2020/NĐ-CP, Phụ lục I):
 issuing body top left with a short rule under it, the national name and motto top right with a
 rule, the number line and the place-and-date line (italic), the title BÁO CÁO with its subject,
-"Kính gửi: ...", the numbered sections, and at the end "Nơi nhận:" bottom left and the signature
-block bottom right. Every text that comes from data or configuration is escaped for reportlab's
-Paragraph markup, so a note such as "<font size=200>" prints as written.
+"Kính gửi: ...", the basis, the summary (TÓM TẮT KẾT QUẢ), the numbered sections ending with the
+assessment and proposals, and at the end "Nơi nhận:" bottom left and the signature block bottom
+right, with a blank space where the digital signature goes (RenderedReport.signature_box: the PDF
+rendered here is the draft that ispeed.signing signs). Every text that comes from data or
+configuration is escaped for reportlab's Paragraph markup, so a note such as "<font size=200>"
+prints as written.
 
 The parts: styles.py (the page, colours and marks, paragraph styles, ruled tables), sections/ (the
 head, the seven sections and the signature block, a module each), document.py (their order),
@@ -38,6 +42,8 @@ from ispeed.report.canvas import numbered_canvas
 from ispeed.report.data import DOES_NOT_MEET, MISSING, REJECTED, ReportData
 from ispeed.report.document import story
 from ispeed.report.fonts import register_fonts
+from ispeed.report.headline import headline
+from ispeed.report.sections.builder import Builder
 from ispeed.report.sections.head import subject_line
 from ispeed.report.settings import ReportConfig, report_config
 from ispeed.report.styles import MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP
@@ -54,8 +60,11 @@ __all__ = [
 ]
 
 
-def render_pdf(data: ReportData, path: Path, cfg: ReportConfig | None = None) -> int:
-    """Write the PDF; returns its number of pages."""
+def render_pdf(
+    data: ReportData, path: Path, cfg: ReportConfig | None = None
+) -> tuple[int, tuple[int, float, float, float, float] | None]:
+    """Write the PDF; returns its number of pages and where the signature's blank space is: (page
+    from 1, x1, y1, x2, y2) in PDF points from the page's bottom left (None if it was not drawn)."""
     cfg = cfg or report_config(data.month)
     data.validate()
     font = register_fonts(cfg.font)
@@ -79,8 +88,9 @@ def render_pdf(data: ReportData, path: Path, cfg: ReportConfig | None = None) ->
         displayDocTitle=1,
     )
     footer = f"Báo cáo tháng {fmt.month_vi(data.month)} - {cfg.issuer.full_name}"
-    doc.build(story(data, cfg, font), canvasmaker=numbered_canvas(footer, font))
-    return doc.page
+    builder = Builder(data, cfg, font)
+    doc.build(story(builder), canvasmaker=numbered_canvas(footer, font))
+    return doc.page, builder.signature.get("box")
 
 
 def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
@@ -93,7 +103,7 @@ def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
     stem = out_dir / file_stem(data.month)
     pdf = stem.with_suffix(".pdf")
     tmp = pdf.with_name(pdf.name + ".tmp")
-    pages = render_pdf(data, tmp, cfg)
+    pages, signature_box = render_pdf(data, tmp, cfg)
     tmp.replace(pdf)  # a reader never sees half a PDF
     tables = annex_tables(data)
     xlsx = write_xlsx(
@@ -115,6 +125,7 @@ def render_report(data: ReportData, out_dir: Path) -> RenderedReport:
         pages=pages,
         seconds=round(time.perf_counter() - started, 3),
         summary=report_summary(data, cfg),
+        signature_box=signature_box,
     )
 
 
@@ -129,7 +140,8 @@ def _reason_vi(c, m) -> str | None:
 
 def report_summary(data: ReportData, cfg: ReportConfig | None = None) -> dict:
     """The few figures the email repeats, already formatted the Vietnamese way (JSON-able, so that it
-    travels with RenderedReport through XCom)."""
+    travels with RenderedReport through XCom). ``headline``: the sentences of the PDF's summary on
+    page 1 (TÓM TẮT KẾT QUẢ), plain text, one a line, for the approval request and the mail."""
     cfg = cfg or report_config(data.month)
     m = data.method
     tot = data.agency_totals()
@@ -165,4 +177,5 @@ def report_summary(data: ReportData, cfg: ReportConfig | None = None) -> dict:
             "rejected": [a.agency_name for a in data.agencies if a.state == REJECTED],
         },
         "districts_below": sum(1 for x in data.districts if x.verdict == DOES_NOT_MEET),
+        "headline": [line.text for line in headline(data)],
     }

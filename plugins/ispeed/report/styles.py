@@ -43,8 +43,10 @@ class Styles:
     def __init__(self, font: FontFamily):
         self.font = font
         base = {"fontName": font.regular, "textColor": colors.black}
+        # Nghị định 30/2020: the text 13-14 pt, lines at least single spaced (Times New Roman's single
+        # spacing is 1.15 times the size), paragraphs at least 6 pt apart.
         self.body = ParagraphStyle(
-            "body", fontSize=12, leading=16, alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=4, **base
+            "body", fontSize=13, leading=15, alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=6, **base
         )
         self.body_left = ParagraphStyle("body_left", parent=self.body, firstLineIndent=0, alignment=TA_LEFT)
         self.h1 = ParagraphStyle(
@@ -52,19 +54,19 @@ class Styles:
             parent=self.body,
             fontName=font.bold,
             firstLineIndent=0,
-            spaceBefore=10,
+            spaceBefore=8,
             spaceAfter=4,
             alignment=TA_LEFT,
             keepWithNext=1,
         )
-        self.h2 = ParagraphStyle("h2", parent=self.h1, fontSize=12, spaceBefore=6, firstLineIndent=10 * mm)
+        self.h2 = ParagraphStyle("h2", parent=self.h1, fontSize=13, spaceBefore=6, firstLineIndent=10 * mm)
         self.h3 = ParagraphStyle("h3", parent=self.h2, fontName=font.bold_italic)
         self.caption = ParagraphStyle(
             "caption",
             parent=self.body,
             fontName=font.bold_italic,
-            fontSize=10,
-            leading=13,
+            fontSize=11,
+            leading=13.5,
             alignment=TA_CENTER,
             firstLineIndent=0,
             spaceBefore=6,
@@ -74,46 +76,46 @@ class Styles:
             "note",
             parent=self.body,
             fontName=font.italic,
-            fontSize=9,
-            leading=11.5,
+            fontSize=10,
+            leading=12,
             firstLineIndent=0,
             alignment=TA_LEFT,
             spaceAfter=2,
         )
-        self.cell = ParagraphStyle("cell", fontSize=8, leading=9.6, alignment=TA_LEFT, **base)
+        self.cell = ParagraphStyle("cell", fontSize=9, leading=10.8, alignment=TA_LEFT, **base)
         self.cell_num = ParagraphStyle("cell_num", parent=self.cell, alignment=TA_RIGHT)
         self.cell_c = ParagraphStyle("cell_c", parent=self.cell, alignment=TA_CENTER)
         self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=font.bold, alignment=TA_CENTER)
-        self.cell_small = ParagraphStyle("cell_small", parent=self.cell, fontSize=7, leading=8.4)
+        self.cell_small = ParagraphStyle("cell_small", parent=self.cell, fontSize=8, leading=9.6)
         self.cell_small_num = ParagraphStyle("cell_small_num", parent=self.cell_small, alignment=TA_RIGHT)
         self.cell_small_c = ParagraphStyle("cell_small_c", parent=self.cell_small, alignment=TA_CENTER)
         self.cell_small_head = ParagraphStyle(
             "cell_small_head", parent=self.cell_small, fontName=font.bold, alignment=TA_CENTER
         )
-        # the document's head (Nghị định 30/2020, Phụ lục I)
-        # DejaVu is about a fifth wider than the Times New Roman of Nghị định 30, hence 10.5-12 pt
-        # where the decree says 12-14 pt: the lines keep the decree's proportions on the page.
-        self.org_parent = ParagraphStyle("org_parent", fontSize=10.5, leading=13.5, alignment=TA_CENTER, **base)
+        # the document's head and end in the sizes of Nghị định 30/2020, Phụ lục I (Liberation Serif has
+        # Times New Roman's metrics): cơ quan chủ quản and ban hành 12 pt, quốc hiệu 12 pt bold, tiêu ngữ
+        # 13 pt bold, số 13 pt, địa danh and ngày 13 pt italic, tên loại 14 pt bold, trích yếu 13 pt bold,
+        # kính gửi 13 pt, chức vụ and tên người ký 13 pt bold, "Nơi nhận:" 12 pt bold italic, its lines 11 pt.
+        self.org_parent = ParagraphStyle("org_parent", fontSize=12, leading=15, alignment=TA_CENTER, **base)
         self.org_name = ParagraphStyle("org_name", parent=self.org_parent, fontName=font.bold)
         self.nation = ParagraphStyle("nation", parent=self.org_parent, fontName=font.bold)
-        self.motto = ParagraphStyle("motto", parent=self.org_parent, fontName=font.bold, fontSize=11.5, leading=14.5)
-        self.number = ParagraphStyle("number", parent=self.org_parent, fontSize=12, leading=15)
+        self.motto = ParagraphStyle("motto", parent=self.org_parent, fontName=font.bold, fontSize=13, leading=16)
+        self.number = ParagraphStyle("number", parent=self.org_parent, fontSize=13, leading=16)
         self.date_line = ParagraphStyle(
-            "date_line", parent=self.org_parent, fontName=font.italic, fontSize=12, leading=15
+            "date_line", parent=self.org_parent, fontName=font.italic, fontSize=13, leading=16
         )
         self.title = ParagraphStyle(
-            "title", parent=self.org_parent, fontName=font.bold, fontSize=14, leading=18, spaceBefore=16
+            "title", parent=self.org_parent, fontName=font.bold, fontSize=14, leading=18, spaceBefore=14
         )
         self.subject = ParagraphStyle("subject", parent=self.org_parent, fontName=font.bold, fontSize=13, leading=17)
         self.recipient = ParagraphStyle(
-            "recipient", parent=self.org_parent, fontSize=13, leading=17, spaceBefore=8, spaceAfter=8
+            "recipient", parent=self.org_parent, fontSize=13, leading=17, spaceBefore=6, spaceAfter=6
         )
         self.dist_head = ParagraphStyle(
             "dist_head", fontName=font.bold_italic, fontSize=12, leading=14, textColor=colors.black
         )
         self.dist = ParagraphStyle("dist", fontName=font.regular, fontSize=11, leading=13, textColor=colors.black)
-        self.sign = ParagraphStyle("sign", parent=self.org_parent, fontName=font.bold, fontSize=12.5, leading=16)
-        self.sign_mark = ParagraphStyle("sign_mark", parent=self.org_parent, fontName=font.italic, fontSize=12)
+        self.sign = ParagraphStyle("sign", parent=self.org_parent, fontName=font.bold, fontSize=13, leading=16)
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:

@@ -65,5 +65,5 @@ def territory_change(months: list[date]) -> tuple[date, str] | None:
         return REFORM_MONTH, f"{when} số liệu của {p.full_name} bao gồm địa bàn {places}."
     return REFORM_MONTH, (
         f"{when} số liệu của {p.full_name} được tổng hợp theo xã, phường, đặc khu "
-        f"(chính quyền địa phương hai cấp), thay cho quận, huyện."
+        f"(chính quyền địa phương hai cấp), thay cho các đơn vị hành chính cấp huyện trước đây."
     )

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from ispeed.report import fmt
 from ispeed.report.data import AGENCY_COUNTS, AGENCY_GROUPS, MISSING, REJECTED, SUBMITTED
+from ispeed.report.layout import MANY_SENDERS, MAX_NAMED, annex_name
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_BG, GROUP_BG, HEADER_BG, esc, para, ruled_table
 
-#: From this many senders (114 UBND xã, phường, đặc khu and the departments) the body holds the
-#: totals per group, the annex (appendix.py, the .xlsx/.csv) every sender.
-MANY_SENDERS = 130
-#: The most senders named in the body as missing or rejected; more are counted, and named in the annex.
-MAX_NAMED = 10
+__all__ = ["MANY_SENDERS", "MAX_NAMED", "agency_table", "group_table", "many_senders", "section_agencies"]
 
 
 def many_senders(b: Builder) -> bool:
+    """From MANY_SENDERS senders (114 UBND xã, phường, đặc khu and the departments) the body holds
+    the totals per group, the Phụ lục (appendix.py) and the .xlsx/.csv every sender."""
     return len(b.d.agencies) >= MANY_SENDERS
 
 
 def _named(b: Builder, label: str, agencies: list, with_reason: bool) -> list:
+    """The senders named in a sentence; more than MAX_NAMED are counted per group, with where the
+    list is: the Phụ lục, or the table that follows in the body."""
     if not agencies:
         return []
     if len(agencies) > MAX_NAMED:
@@ -26,7 +27,8 @@ def _named(b: Builder, label: str, agencies: list, with_reason: bool) -> list:
         for a in agencies:
             groups[a.group or AGENCY_GROUPS["other"]] = groups.get(a.group or AGENCY_GROUPS["other"], 0) + 1
         per = "; ".join(f"{esc(g)}: {fmt.number(n)}" for g, n in groups.items())
-        text = f"{label}: <b>{fmt.number(len(agencies))}</b> ({per}); danh sách tại Phụ lục 2."
+        where = annex_name(b.d, "agencies") or f"Bảng {b.table_no + 1}"
+        text = f"{label}: <b>{fmt.number(len(agencies))}</b> ({per}); danh sách tại {where}."
         return [para(text, b.s.body)]
     names = "; ".join(
         esc(a.agency_name) + (f" ({esc(a.reason)})" if with_reason and a.reason else "") for a in agencies
@@ -108,7 +110,7 @@ def group_table(b: Builder) -> list:
     )
     note = para(
         "Ghi chú: số liệu chỉ tính các báo cáo đã được chấp nhận; kết quả của từng cơ quan, đơn vị được nêu "
-        "tại Phụ lục 2 và tệp phụ lục kèm theo (.xlsx, .csv).",
+        f"tại {annex_name(d, 'agencies')} và tệp phụ lục kèm theo (.xlsx, .csv).",
         s.note,
     )
     return [*caption, table, note]
@@ -149,6 +151,8 @@ def agency_table(b: Builder, caption: list) -> list:
         if a.state == REJECTED and a.reason:
             note = a.reason + (f"; {a.note}" if a.note else "")
         if a.state != SUBMITTED:
+            if (a.months_missing or 1) >= 2:
+                state += f" ({fmt.number(a.months_missing)} tháng liên tiếp)"
             state = f'<font color="#9B1C1C"><b>{state}</b></font>'
         rows.append(
             [para(str(n), s.cell_small_num), para(esc(a.agency_name), s.cell_small), para(state, s.cell_small)]
@@ -170,8 +174,8 @@ def agency_table(b: Builder, caption: list) -> list:
     out.append(ruled_table(b.font, rows, [8, 38, 16, 14, 13, 13, 14, 15, 15, 21], style))
     out.append(
         para(
-            "Ghi chú: dòng nền đỏ là cơ quan, đơn vị chưa báo cáo hoặc có báo cáo bị trả lại; số liệu "
-            "tổng cộng chỉ tính các báo cáo đã được chấp nhận.",
+            "Ghi chú: dòng nền đỏ là cơ quan, đơn vị chưa báo cáo hoặc có báo cáo bị trả lại (trong ngoặc: số "
+            "tháng liên tiếp chưa có báo cáo được chấp nhận); số liệu tổng cộng chỉ tính các báo cáo đã được chấp nhận.",
             s.note,
         )
     )

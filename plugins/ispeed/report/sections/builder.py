@@ -53,13 +53,20 @@ class Builder:
         self.s = Styles(font)
         self.table_no = 0
         self.figure_no = 0
+        #: where a list of the body is, by name ("persistent": "Bảng 4"), for a later sentence to point to
+        self.refs: dict[str, str] = {}
+        #: where the signature block's blank space was drawn: {"box": (page, x1, y1, x2, y2)} (head.py)
+        self.signature: dict = {}
         self.threshold = data.method.threshold_mbps
         self.thr_text = fmt.number(self.threshold, 0 if self.threshold == int(self.threshold) else 1)
 
-    def caption_table(self, text: str) -> list:
+    def caption_table(self, text: str, ref: str | None = None) -> list:
         """The caption, on the page of the table's first rows (a table splits across pages with its
-        header repeated; keeping it whole with its caption would leave half-empty pages)."""
+        header repeated; keeping it whole with its caption would leave half-empty pages). ``ref``:
+        a name under which later sections find "Bảng n" (Builder.refs)."""
         self.table_no += 1
+        if ref:
+            self.refs[ref] = f"Bảng {self.table_no}"
         caption = para(f"Bảng {self.table_no}. {text}", self.s.caption)
         caption._is_caption = True
         return [CondPageBreak(35 * mm), caption]

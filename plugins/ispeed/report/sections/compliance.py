@@ -3,11 +3,10 @@ the other network types for reference."""
 
 from __future__ import annotations
 
-from reportlab.platypus import KeepTogether
-
 from ispeed.report import fmt
-from ispeed.report.charts import VERDICT_COLOURS, compliance_chart
+from ispeed.report.charts import CHART_H, CHART_LEAST_H, VERDICT_COLOURS, ChartFigure, compliance_chart
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, OperatorCompliance
+from ispeed.report.layout import annex_name
 from ispeed.report.sections.builder import DIFFERS_MARK, Builder, method_2
 from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, STRADDLE_MARK, esc, para, ruled_table
 from ispeed.report.units import province_kind, unit_words
@@ -104,49 +103,41 @@ def section_compliance(b: Builder) -> list:
             + "."
         )
     out.append(para(notes, s.note))
-    if d.compliance:
-        out += _vnnic_table(b)
-    if d.compliance:
+    annex = annex_name(d, "vnnic")
+    if d.compliance and annex:
         out.append(
-            KeepTogether(
-                [
-                    b.caption_figure(
-                        f"Tốc độ tải xuống {stat} dịch vụ {esc(net)} theo doanh nghiệp so với mức {b.thr_text} Mbps"
-                    ),
-                    compliance_chart(d, b.font, CONTENT_W),
-                ]
+            para(
+                "Kết quả đối chiếu với phương pháp thống kê của VNNIC (trung vị các mẫu đại diện) theo từng doanh "
+                f"nghiệp được nêu tại {annex}.",
+                s.body,
             )
         )
-    if d.other_networks:
+    elif d.compliance:
+        out += vnnic_table(b, b.caption_table(_vnnic_title(b)))
+    if d.compliance:
+        out.append(
+            ChartFigure(
+                b.caption_figure(
+                    f"Tốc độ tải xuống {stat} dịch vụ {esc(net)} theo doanh nghiệp so với mức {b.thr_text} Mbps"
+                ),
+                lambda h: compliance_chart(d, b.font, CONTENT_W, h),
+                CHART_H,
+                CHART_LEAST_H,
+            )
+        )
+    annex = annex_name(d, "other_networks")
+    if d.other_networks and annex:
+        nets = ", ".join(dict.fromkeys(esc(fmt.network(c.network_type)) for c in d.other_networks))
+        out.append(
+            para(
+                f"Kết quả đo trên các loại mạng khác ({nets}; để tham khảo, không đánh giá theo mức tối thiểu) "
+                f"được nêu tại {annex}.",
+                s.body,
+            )
+        )
+    elif d.other_networks:
         out.append(para("Các loại mạng khác (để tham khảo, không đánh giá theo mức tối thiểu)", s.h3))
-        out += b.caption_table("Tốc độ tải xuống các loại mạng khác theo doanh nghiệp")
-        rows = [
-            b.header_row(
-                "Doanh nghiệp",
-                "Loại mạng",
-                "Số phép đo",
-                "Số thiết bị",
-                "Trung bình (Mbps)",
-                f"Khoảng tin cậy {conf} (Mbps)",
-                "Trung vị (Mbps)",
-                f"Tỷ lệ ≥ {b.thr_text} Mbps",
-            )
-        ]
-        for c in d.other_networks:
-            ci = _interval(b, c)
-            rows.append(
-                [
-                    para(esc(c.operator_name), s.cell_small),
-                    para(esc(fmt.network(c.network_type)), s.cell_small_c),
-                    b.num(c.tests, style=s.cell_small_num),
-                    b.num(c.devices, style=s.cell_small_num),
-                    para(b.mbps(c.mean_mbps), s.cell_small_num),
-                    para(ci, s.cell_small_num),
-                    para(b.mbps(c.median_mbps), s.cell_small_num),
-                    para(fmt.percent(c.share_at_or_above), s.cell_small_num),
-                ]
-            )
-        out.append(ruled_table(b.font, rows, [30, 16, 18, 16, 20, 30, 18, 20], []))
+        out += other_networks_table(b, b.caption_table("Tốc độ tải xuống các loại mạng khác theo doanh nghiệp"))
     return out
 
 
@@ -154,7 +145,11 @@ def _insufficient(b: Builder) -> str:
     return f"{INSUFFICIENT_MARK} ô nền xám: chưa đủ số liệu ({b.floors_text()})."
 
 
-def _vnnic_table(b: Builder) -> list:
+def _vnnic_title(b: Builder) -> str:
+    return f"Đối chiếu với phương pháp thống kê của VNNIC (trung vị các mẫu đại diện), tháng {fmt.month_vi(b.d.month)}"
+
+
+def vnnic_table(b: Builder, caption: list) -> list:
     """The operators' figures by VNNIC's method (the median of the representative samples) beside
     the report's verdict, so that the Department can reconcile its figures with those the Ministry
     sees. A month of method 1.0 has none: a sentence says so."""
@@ -168,9 +163,7 @@ def _vnnic_table(b: Builder) -> list:
             )
         ]
     stat = fmt.STATISTIC_VI.get(m.statistic, m.statistic)
-    out = b.caption_table(
-        f"Đối chiếu với phương pháp thống kê của VNNIC (trung vị các mẫu đại diện), tháng {fmt.month_vi(d.month)}"
-    )
+    out = list(caption)
     rows: list[list] = [
         b.header_row(
             "Doanh nghiệp",
@@ -220,3 +213,38 @@ def _interval(b: Builder, c: OperatorCompliance) -> str:
     """The confidence interval of the mean as printed: 'low – high', each bound on its side of the
     threshold (the straddle flag compares ci_low < threshold <= ci_high), or '-' without one."""
     return fmt.NONE if c.ci_low_mbps is None else f"{b.mbps(c.ci_low_mbps)} – {b.mbps(c.ci_high_mbps)}"
+
+
+def other_networks_table(b: Builder, caption: list) -> list:
+    """The other network types (5G, Wi-Fi) per operator, for reference, without a verdict."""
+    s, d, m = b.s, b.d, b.d.method
+    conf = fmt.percent(m.confidence, 0)
+    out = list(caption)
+    rows = [
+        b.header_row(
+            "Doanh nghiệp",
+            "Loại mạng",
+            "Số phép đo",
+            "Số thiết bị",
+            "Trung bình (Mbps)",
+            f"Khoảng tin cậy {conf} (Mbps)",
+            "Trung vị (Mbps)",
+            f"Tỷ lệ ≥ {b.thr_text} Mbps",
+        )
+    ]
+    for c in d.other_networks:
+        ci = _interval(b, c)
+        rows.append(
+            [
+                para(esc(c.operator_name), s.cell_small),
+                para(esc(fmt.network(c.network_type)), s.cell_small_c),
+                b.num(c.tests, style=s.cell_small_num),
+                b.num(c.devices, style=s.cell_small_num),
+                para(b.mbps(c.mean_mbps), s.cell_small_num),
+                para(ci, s.cell_small_num),
+                para(b.mbps(c.median_mbps), s.cell_small_num),
+                para(fmt.percent(c.share_at_or_above), s.cell_small_num),
+            ]
+        )
+    out.append(ruled_table(b.font, rows, [30, 16, 18, 16, 20, 30, 18, 20], []))
+    return out

@@ -3,8 +3,9 @@ before 2025-07, the communes (xã, phường, đặc khu) after (report/units.py
 
 Up to units.MANY_UNITS units (15 districts) the body holds the unit x operator table; with more
 (114 communes) it holds, per operator, how many units meet, do not meet or lack data, and the
-units below the threshold ranked worst first; the full table goes in the annex (appendix.py and
-the .xlsx/.csv). The tests counted for the province without a valid unit (geography.UNASSIGNED)
+units below the threshold ranked worst first (at most layout.MAX_BODY_RANKED; more: the lowest in
+a sentence, every one in the Phụ lục with its remedy); the full table goes in the Phụ lục
+(appendix.py) and the .xlsx/.csv. The tests counted for the province without a valid unit (geography.UNASSIGNED)
 are printed as "chưa xác định xã/phường" with their count, never judged."""
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from ispeed import geography
 from ispeed.report import fmt
 from ispeed.report.data import DOES_NOT_MEET, INSUFFICIENT_DATA, MEETS, DistrictResult
+from ispeed.report.layout import MAX_BODY_RANKED, annex_name, units_in_annex
 from ispeed.report.sections.builder import Builder, method_2
 from ispeed.report.styles import HEADER_BG, esc, para, ruled_table
-from ispeed.report.units import many_units, unit_name, unit_words
+from ispeed.report.units import unit_name, unit_words
 
 
 def operators(b: Builder) -> dict[str, str]:
@@ -135,11 +137,32 @@ def _counts_table(b: Builder, ops: dict[str, str], units_total: int) -> list:
     return [*caption, ruled_table(b.font, rows, [8, 34, 24, 18, 18, 24, 40], [])]
 
 
+def _ranked(below: list[DistrictResult]) -> list[DistrictResult]:
+    return sorted(below, key=lambda x: (x.figure_mbps if x.figure_mbps is not None else 0.0, x.area_code))
+
+
+def _worst_sentence(b: Builder, below: list[DistrictResult]):
+    """More units below the threshold than the body ranks: the MAX_BODY_RANKED lowest in a sentence,
+    every one in the Phụ lục with its remedy."""
+    d = b.d
+    worst = _ranked(below)[:MAX_BODY_RANKED]
+    named = "; ".join(
+        f"{esc(unit_name(d.month, x.area_code, x.area_name))} ({esc(x.operator_name)}, {b.mbps(x.figure_mbps)} Mbps)"
+        for x in worst
+    )
+    return para(
+        f"Các trường hợp có tốc độ thấp nhất: {named}. Danh sách đầy đủ {fmt.number(len(below))} trường hợp dưới "
+        f"{b.thr_text} Mbps, từ thấp đến cao theo doanh nghiệp, và giải pháp khắc phục tại {annex_name(d, 'below')}.",
+        b.s.body,
+    )
+
+
 def _ranked_table(b: Builder, below: list[DistrictResult]) -> list:
+    """The units below the threshold, worst first (at most MAX_BODY_RANKED of them)."""
     s, d = b.s, b.d
     w = unit_words(d.month)
     vnnic = method_2(d)
-    ranked = sorted(below, key=lambda x: (x.figure_mbps if x.figure_mbps is not None else 0.0, x.area_code))
+    ranked = _ranked(below)
     head = ["Thứ tự", w["Units"], "Doanh nghiệp", "Tốc độ (Mbps)", "Số phép đo"]
     if vnnic:
         head += ["Trung vị các mẫu đại diện (VNNIC, Mbps)", "Số mẫu đại diện"]
@@ -180,20 +203,24 @@ def section_districts(b: Builder) -> list:
         )
     )
     stat = fmt.STATISTIC_VI.get(m.statistic, m.statistic)
-    if not many_units(len(areas)):
-        out += unit_table(b, b.caption_table(f"Tốc độ tải xuống {stat} (Mbps) theo {w['units']} và doanh nghiệp"))
+    if not units_in_annex(d):
+        out += unit_table(
+            b, b.caption_table(f"Tốc độ tải xuống {stat} (Mbps) theo {w['units']} và doanh nghiệp", ref="units")
+        )
         return out + unassigned_sentence(b)
     units_total = max(len(areas), len(geography.areas_in(d.month)))
     out.append(
         para(
             f"Tháng {fmt.month_vi(d.month)} có {fmt.number(units_total)} {w['units']}; kết quả theo từng "
-            f"{w['unit']} và doanh nghiệp được nêu tại Phụ lục 1 và tệp phụ lục kèm theo (.xlsx, .csv).",
+            f"{w['unit']} và doanh nghiệp được nêu tại {annex_name(d, 'units')} và tệp phụ lục kèm theo (.xlsx, .csv).",
             s.body,
         )
     )
     out += _counts_table(b, ops, units_total)
-    if below:
+    if below and len(below) <= MAX_BODY_RANKED:
         out += _ranked_table(b, below)
+    elif below:
+        out.append(_worst_sentence(b, below))
     else:
         out.append(para(f"Không có {w['unit']} nào có tốc độ dưới {b.thr_text} Mbps.", s.body))
     return out + unassigned_sentence(b)

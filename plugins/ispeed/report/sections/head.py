@@ -1,6 +1,12 @@
 """The head of the document (issuing body, national name and motto, number, place and date, title,
 subject, recipient, basis) and its end (closing line, "Nơi nhận:", signature block), as Nghị định
-30/2020/NĐ-CP, Phụ lục I lays them out."""
+30/2020/NĐ-CP, Phụ lục I lays them out.
+
+The rendered PDF is a draft that is signed digitally afterwards (ispeed.signing, PAdES): the
+signature block leaves a blank space between the signer's title and name (SIGNATURE_W x
+SIGNATURE_H) and records where it fell on the page (SignatureSpace), for the signer to draw its
+stamp there. Nothing claims a signature in the draft: report.yaml's signatory.signed_mark is the
+stamp's text, never printed here."""
 
 from __future__ import annotations
 
@@ -9,12 +15,34 @@ from datetime import date
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import HRFlowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer, Table, TableStyle
 
 from ispeed.report import fmt
 from ispeed.report.sections.builder import Builder
 from ispeed.report.settings import ReportConfig
 from ispeed.report.styles import CONTENT_W, esc, para
+
+#: The blank space for the digital signature's stamp, between the signer's title and name.
+SIGNATURE_W, SIGNATURE_H = 60 * mm, 22 * mm
+
+
+class SignatureSpace(Flowable):
+    """A blank SIGNATURE_W x SIGNATURE_H space that records, when drawn, its page (from 1) and its
+    corners in PDF points from the page's bottom left: ``record["box"] = (page, x1, y1, x2, y2)``.
+    reportlab draws a flowable once, where it lands, so the record is the final position."""
+
+    def __init__(self, record: dict, width: float = SIGNATURE_W, height: float = SIGNATURE_H):
+        super().__init__()
+        self.width, self.height = width, height
+        self.record = record
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def draw(self):
+        x1, y1 = self.canv.absolutePosition(0, 0)
+        x2, y2 = self.canv.absolutePosition(self.width, self.height)
+        self.record["box"] = (self.canv.getPageNumber(), *(round(v, 2) for v in (x1, y1, x2, y2)))
 
 
 def subject_line(cfg: ReportConfig, month: date) -> str:
@@ -86,16 +114,14 @@ def closing(b: Builder) -> list:
     if sig.authority:
         sign.append(para(esc(sig.authority), s.sign))
     sign.append(para(esc(sig.title), s.sign))
-    if sig.signed_mark:
-        sign += [Spacer(1, 6 * mm), para(esc(sig.signed_mark), s.sign_mark), Spacer(1, 8 * mm)]
-    else:
-        sign.append(Spacer(1, 24 * mm))
+    sign += [Spacer(1, 2 * mm), SignatureSpace(b.signature), Spacer(1, 2 * mm)]
     sign.append(para(esc(sig.name), s.sign))
     block = Table([[dist, sign]], colWidths=[CONTENT_W * 0.55, CONTENT_W * 0.45])
     block.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), b.font.regular),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -103,5 +129,7 @@ def closing(b: Builder) -> list:
             ]
         )
     )
-    out.append(KeepTogether(closing_line + [block]))  # the signature never stands alone on a page
+    end = KeepTogether(closing_line + [block])  # the signature never stands alone on a page
+    end._is_closing = True  # document.py keeps the last paragraph of the body with it
+    out.append(end)
     return out

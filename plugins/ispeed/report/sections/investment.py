@@ -1,13 +1,13 @@
 """Section II: the operators' investment in the month, and their remedies for the units of the
-month (districts, or xã, phường, đặc khu) below the threshold, each under its name valid in the month."""
+month (districts, or xã, phường, đặc khu) below the threshold (remedies.py)."""
 
 from __future__ import annotations
 
 from ispeed.report import fmt
-from ispeed.report.data import DOES_NOT_MEET, REJECTED, SUBMITTED
+from ispeed.report.data import REJECTED, SUBMITTED
 from ispeed.report.sections.builder import Builder
+from ispeed.report.sections.remedies import section_remedies
 from ispeed.report.styles import BELOW_BG, HEADER_BG, esc, para, ruled_table
-from ispeed.report.units import unit_name, unit_words
 
 
 def section_investment(b: Builder) -> list:
@@ -98,37 +98,4 @@ def section_investment(b: Builder) -> list:
         style.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_BG))
         out.append(ruled_table(b.font, rows, [8, 26, 17, 15, 15, 15, 15, 15, 19, 20], style))
 
-    w = unit_words(d.month)
-    out.append(para(f"2. Giải pháp khắc phục tại các {w['units']} có tốc độ dưới {b.thr_text} Mbps", s.h2))
-    if d.remedies:
-        out += b.caption_table(f"Giải pháp của doanh nghiệp tại các {w['units']} dưới {b.thr_text} Mbps")
-        rows = [b.header_row("STT", "Doanh nghiệp", w["Units"], "Giải pháp", "Thời hạn")]
-        for i, r in enumerate(d.remedies, start=1):
-            rows.append(
-                [
-                    para(str(i), s.cell_small_num),
-                    para(esc(r.operator_name), s.cell_small),
-                    para(esc(unit_name(d.month, r.area_code, r.area_name)), s.cell_small),
-                    para(esc(r.remedy), s.cell_small),
-                    para(fmt.date_short(r.due_date), s.cell_small_c),
-                ]
-            )
-        out.append(ruled_table(b.font, rows, [8, 28, 26, 80, 20], []))
-    planned = {(r.operator_code, r.area_code) for r in d.remedies}
-    unplanned = [x for x in d.districts if x.verdict == DOES_NOT_MEET and (x.operator_code, x.area_code) not in planned]
-    if unplanned:
-        out.append(
-            para(
-                "Chưa có giải pháp khắc phục được báo cáo cho: "
-                + "; ".join(
-                    f"{esc(x.operator_name)} tại {esc(unit_name(d.month, x.area_code, x.area_name))} "
-                    f"({b.mbps(x.figure_mbps)} Mbps)"
-                    for x in unplanned
-                )
-                + ".",
-                s.body,
-            )
-        )
-    elif not d.remedies:
-        out.append(para(f"Không có {w['unit']} nào có tốc độ dưới {b.thr_text} Mbps cần giải pháp khắc phục.", s.body))
-    return out
+    return out + section_remedies(b)

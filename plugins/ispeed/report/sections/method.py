@@ -1,17 +1,21 @@
-"""Section VII: how the figures were compiled and judged, from include/templates/report/method.txt.j2."""
+"""Section VII: how the figures were compiled and judged, from include/templates/report/method.txt.j2;
+in a month whose body must stay short (layout.compact) the body holds the summary of
+method_short.txt.j2 and the full paragraph goes to the Phụ lục (appendix.py)."""
 
 from __future__ import annotations
 
 from ispeed import paths
 from ispeed.report import fmt
 from ispeed.report.data import ReportData
+from ispeed.report.layout import annex_name
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import esc, para
 from ispeed.report.units import province_kind, unit_words
 
 
-def method_paragraph(data: ReportData) -> str:
-    """Section 7's paragraph, from include/templates/report/method.txt.j2 (plain text)."""
+def method_paragraph(data: ReportData, template: str = "method.txt.j2") -> str:
+    """Section 7's paragraph, from include/templates/report/method.txt.j2 (plain text), or its
+    summary (method_short.txt.j2)."""
     import jinja2
 
     env = jinja2.Environment(
@@ -22,7 +26,7 @@ def method_paragraph(data: ReportData) -> str:
     )
     m = data.method
     return (
-        env.get_template("method.txt.j2")
+        env.get_template(template)
         .render(
             month=fmt.month_vi(data.month),
             network=fmt.network(m.network_type),
@@ -49,4 +53,9 @@ def method_paragraph(data: ReportData) -> str:
 
 
 def section_method(b: Builder) -> list:
-    return [para("VII. PHƯƠNG PHÁP TỔNG HỢP, ĐÁNH GIÁ", b.s.h1), para(esc(method_paragraph(b.d)), b.s.body)]
+    out = [para("VII. PHƯƠNG PHÁP TỔNG HỢP, ĐÁNH GIÁ", b.s.h1)]
+    annex = annex_name(b.d, "method")
+    if annex is None:
+        return out + [para(esc(method_paragraph(b.d)), b.s.body)]
+    text = method_paragraph(b.d, "method_short.txt.j2") + f" Phương pháp chi tiết được nêu tại {annex}."
+    return out + [para(esc(text), b.s.body)]

@@ -1,14 +1,15 @@
-"""Section V: each operator's figure over the last months (Method.trend_months), chart and table;
+"""Section V: each operator's figure over the last months (Method.trend_months), chart and table (the
+table in the Phụ lục in a month whose body must stay short, layout.compact);
 when they span July 2025 the chart marks it and a sentence under it says how the territory changed."""
 
 from __future__ import annotations
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import KeepTogether
 
 from ispeed.report import fmt
-from ispeed.report.charts import series_order, trend_chart
+from ispeed.report.charts import CHART_H, CHART_LEAST_H, ChartFigure, series_order, trend_chart
 from ispeed.report.data import INSUFFICIENT_DATA
+from ispeed.report.layout import annex_name
 from ispeed.report.sections.builder import Builder
 from ispeed.report.styles import BELOW_MARK, CONTENT_W, INSUFFICIENT_MARK, esc, para, ruled_table
 from ispeed.report.units import territory_change
@@ -31,17 +32,28 @@ def section_trend(b: Builder) -> list:
         )
     )
     out.append(
-        KeepTogether(
-            [
-                b.caption_figure(f"Diễn biến tốc độ tải xuống {stat} theo doanh nghiệp"),
-                trend_chart(d, b.font, CONTENT_W),
-            ]
+        ChartFigure(
+            b.caption_figure(f"Diễn biến tốc độ tải xuống {stat} theo doanh nghiệp"),
+            lambda h: trend_chart(d, b.font, CONTENT_W, h),
+            CHART_H,
+            CHART_LEAST_H,
         )
     )
     change = territory_change(months)
     if change is not None:
         out.append(para(esc(change[1]), s.body))
-    out += b.caption_table(f"Tốc độ tải xuống {stat} (Mbps) theo tháng")
+    annex = annex_name(d, "trend")
+    if annex:
+        out.append(para(f"Số liệu của từng tháng được nêu tại {annex}.", s.body))
+        return out
+    return out + trend_table(b, b.caption_table(f"Tốc độ tải xuống {stat} (Mbps) theo tháng"))
+
+
+def trend_table(b: Builder, caption: list) -> list:
+    """The figure of each operator in each month of the trend, marked, with its legend."""
+    s, d = b.s, b.d
+    months = d.trend_months()
+    out: list = list(caption)
     rows: list[list] = [
         [b.head("Doanh nghiệp", s.cell_small_head)]
         + [b.head(f"{mo.month:02d}/{mo.year % 100:02d}", s.cell_small_head) for mo in months]
