@@ -102,6 +102,7 @@ def test_approved_the_report_leaves_once_signed_and_the_approver_was_told(
     assert "Viettel" in text or "VIETTEL" in text
     # then exactly one mail to the Ministry, with the signed PDF, whose sha256 the mail states
     [report] = asking.to(MINISTRY)
+    assert str(report["Date"]).endswith("+0700")  # Viet Nam's time, for the officials who read it
     [pdf] = [a for a in report.iter_attachments() if a.get_content_type() == "application/pdf"]
     body = report.get_body(preferencelist=("plain",)).get_content()
     assert hashlib.sha256(pdf.get_payload(decode=True)).hexdigest() in body
