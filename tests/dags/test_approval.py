@@ -178,3 +178,72 @@ def test_a_backfill_neither_waits_nor_mails(monthly_dag, asking, db):
     assert run.state == "success", states(run)
     assert [a[:2] for a in approvals(db)] == [("not_asked", "backfill"), ("not_asked", "not_sending")]
     assert asking.mails == []
+
+
+@pytest.fixture
+def api_server(tmp_path):
+    """Airflow's api-server on 127.0.0.1, on the tests' metadata database, with two users of the
+    simple auth manager: the approver of approval.yaml (pgd.skhcn) and someone else."""
+    import json
+    import os
+    import subprocess
+    import urllib.request
+
+    from conftest import free_port
+
+    passwords = tmp_path / "passwords.json"
+    passwords.write_text(json.dumps({"pgd.skhcn": "duyet-bao-cao", "someone.else": "khong-duoc"}))
+    port = free_port()
+    env = os.environ | {
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "pgd.skhcn:admin,someone.else:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+    }
+    log = (tmp_path / "api-server.log").open("w")
+    proc = subprocess.Popen(
+        ["airflow", "api-server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"the api-server stopped: {(tmp_path / 'api-server.log').read_text()[-2000:]}")
+            time.sleep(1)
+    else:
+        pytest.fail("the api-server did not answer within 2 minutes")
+    yield url
+    import signal
+
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    log.close()
+
+
+def test_the_rest_api_approves_for_an_assigned_approver_only(monthly_dag, asking, db, api_server, monkeypatch):
+    from ispeed.approval import ApprovalError
+
+    def through_the_api(run_id):
+        monkeypatch.setenv("ISPEED_AIRFLOW_USERNAME", "someone.else")
+        monkeypatch.setenv("ISPEED_AIRFLOW_PASSWORD", "khong-duoc")
+        with pytest.raises(ApprovalError, match="HTTP 403"):  # not an approver of approval.yaml
+            respond(MONTH, approve=True, by="someone.else", api_url=api_server, run_id=run_id)
+        monkeypatch.setenv("ISPEED_AIRFLOW_USERNAME", "pgd.skhcn")
+        monkeypatch.setenv("ISPEED_AIRFLOW_PASSWORD", "duyet-bao-cao")
+        return respond(MONTH, approve=True, by="pgd.skhcn", api_url=api_server, run_id=run_id)
+
+    seen = answer_when_asked(db, through_the_api)
+    run = monthly_dag.test(logical_date=RUN_AT)
+    assert "error" not in seen, seen
+    assert run.state == "success", states(run)
+    assert states(run)["deliver_report"] == "success"
+    # the api-server recorded who answered: the approver's Airflow user
+    assert approvals(db) == [("approved", None, "pgd.skhcn", None)]
+    assert len(asking.to(MINISTRY)) == 1

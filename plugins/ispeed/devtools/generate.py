@@ -14,7 +14,9 @@ What it writes (docs/sample-data.md says more):
 - repeat testers: devices drawn with a Zipf-like weight, a few of them with hundreds of tests;
 - about 2 % bad rows of documented kinds (``BAD_ROW_KINDS``), which the pipeline must quarantine;
 - after the 2025 reform about 0.3 % valid rows naming the province and an abolished district
-  ("Quận Lê Chân" in 2026), which count for the province as 'unassigned' (``UNASSIGNED_FRACTION``).
+  ("Quận Lê Chân" in 2026), which count for the province as 'unassigned' (``UNASSIGNED_FRACTION``);
+- on request (the demo's history, devtools/history.py) an operator faster or slower than its usual
+  speed (``operator_speed``), and a few units with a set share of the tests (``unit_shares``).
 
 Rows are produced in chunks with numpy, so memory stays flat for 10 million rows.
 """
@@ -24,8 +26,10 @@ from __future__ import annotations
 import json
 import unicodedata
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -100,6 +104,9 @@ class Unit:
     share: float
 
 
+#: norm_key of the units' names, computed once: unit_spellings compares every unit with every other
+_key = lru_cache(maxsize=None)(norm_key)
+
 #: combining tone marks (NFD): huyền, sắc, hỏi, ngã, nặng
 _TONES = "\u0300\u0301\u0309\u0303\u0323"
 
@@ -125,10 +132,10 @@ def unit_spellings(area: Area, month_areas: list[Area]) -> tuple[str, ...]:
     placement. A name told from another unit's only by its diacritics (Xã Cẩm Giang, Xã Cẩm Giàng)
     is written exactly, or the code is."""
     others = [a for a in month_areas if a.code != area.code]
-    if any(norm_key(a.full_name) == norm_key(area.full_name) for a in others):
+    if any(_key(a.full_name) == _key(area.full_name) for a in others):
         return (area.code, area.full_name)
     out = [area.code, area.full_name]
-    if not any(norm_key(a.name_vi) == norm_key(area.name_vi) for a in others):
+    if not any(_key(a.name_vi) == _key(area.name_vi) for a in others):
         out.append(area.name_vi)
     out.append(f"{LEVEL_PREFIXES[area.level][1]} {area.name_vi}")
     toned = other_tone_placement(area.full_name)
@@ -220,6 +227,15 @@ class GeneratedFile:
     unassigned_rows: int = 0
 
 
+def _unit_weights(units: list[Unit], shares: Mapping[str, float]) -> np.ndarray:
+    """Each unit's share of the tests: those of ``shares`` as given, the others' scaled to the rest."""
+    unknown = sorted(set(shares) - {u.code for u in units})
+    if unknown or not 0 <= sum(shares.values()) < 1:
+        raise ValueError(f"unit_shares: codes not of the month {unknown}, or shares not summing below 1: {shares}")
+    rest = (1 - sum(shares.values())) / (sum(u.share for u in units if u.code not in shares) or 1.0)
+    return np.array([shares[u.code] if u.code in shares else u.share * rest for u in units])
+
+
 def _rng(seed: int, month: date) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(month_label(month).encode())])
 
@@ -238,8 +254,15 @@ def generate_month(
     fmt: str = "csv",
     bad_fraction: float = 0.02,
     name: str | None = None,
+    operator_speed: Mapping[str, float] | None = None,
+    unit_shares: Mapping[str, float] | None = None,
 ) -> GeneratedFile:
-    """Write one export of ``rows`` measurements for ``month`` of the configured province into ``out_dir``."""
+    """Write one export of ``rows`` measurements for ``month`` of the configured province into ``out_dir``.
+
+    ``operator_speed``: a factor on the speeds of the operators it names (``{"MOBIFONE": 0.9}``: 10 %
+    slower this month). ``unit_shares``: the share of the month's tests of the units it names, by
+    code (``{"10882": 0.08}``: a measuring campaign there); the other units share the rest as usual.
+    Without them (the default) the file is the one the same month, rows and seed always gave."""
     out_dir.mkdir(parents=True, exist_ok=True)
     label = month_label(month)
     path = out_dir / (name or f"ispeed_export_{label}.{'jsonl' if fmt == 'jsonl' else 'csv'}")
@@ -259,12 +282,15 @@ def generate_month(
     device_weights /= device_weights.sum()
     op_p = np.array([o[3] for o in OPERATORS])
     op_p /= op_p.sum()
-    u_p = np.array([u.share for u in units])
+    u_p = _unit_weights(units, unit_shares) if unit_shares else np.array([u.share for u in units])
     u_p /= u_p.sum()
     u_speed = np.array([u.speed for u in units])
     u_spellings = np.array([len(u.spellings) for u in units])
     n_p = np.array([n[3] for n in NETWORKS])
     n_p /= n_p.sum()
+    op_median = np.array([o[2] for o in OPERATORS])
+    if operator_speed:
+        op_median = op_median * np.array([operator_speed.get(o[0], 1.0) for o in OPERATORS])
     bad_counts = dict.fromkeys(BAD_ROW_KINDS, 0)
     bad_kinds = list(BAD_ROW_KINDS)
     unassigned = 0
@@ -280,7 +306,7 @@ def generate_month(
             spelling = (rng.random(n) * u_spellings[unit]).astype(int)
             net = rng.choice(len(NETWORKS), n, p=n_p)
             device = rng.choice(n_devices, n, p=device_weights)
-            median = np.array([o[2] for o in OPERATORS])[op] * u_speed[unit] * np.array([x[2] for x in NETWORKS])[net]
+            median = op_median[op] * u_speed[unit] * np.array([x[2] for x in NETWORKS])[net]
             download = np.round(median * rng.lognormal(0.0, 0.55, n), 2)
             upload = np.round(download * rng.uniform(0.15, 0.45, n), 2)
             latency = np.round(rng.gamma(4.0, 9.0, n) + 8, 1)

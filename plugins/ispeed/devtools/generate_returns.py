@@ -24,6 +24,11 @@ What it writes (docs/returns.md says more):
 
 File times are set (the latest return wins by file time), so the outcome does not depend on when
 the generator runs. Returns a summary with the states the pipeline must find.
+
+For the demo's history (devtools/history.py): ``absent`` names agencies that send nothing that
+month besides the three drawn (``missing_agencies`` tells which three a month leaves out), and
+``workbooks=False`` writes every return as CSV (the template's columns), which reads in a
+millisecond where a workbook takes a tenth of a second. Without them the files are those of before.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import csv
 import math
 import os
 import random
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -175,7 +181,8 @@ def _vn(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _expected_mean_4g(operator: str, unit: Unit) -> float:
+def expected_mean_4g(operator: str, unit: Unit) -> float:
+    """The operator's expected mean 4G download in the unit, by the i-Speed sample data's model."""
     median = next(o[2] for o in SPEED_OPERATORS if o[0] == operator)
     return median * unit.speed * math.exp(_SPEED_SIGMA**2 / 2)
 
@@ -195,11 +202,13 @@ def _remedy(island: bool, name: str, rng: random.Random, month: date) -> tuple[s
     return text, due - timedelta(days=1)
 
 
-def _operator_rows(code: str, scale: float, has_5g: bool, rng: random.Random, month: date) -> list[dict]:
+def _operator_rows(
+    code: str, scale: float, has_5g: bool, rng: random.Random, month: date, units: list[Unit]
+) -> list[dict]:
     """The operator's rows for every unit of the month: "district" is the unit's code."""
     rows = []
     areas = {a.code: a for a in geography.areas_in(month)}
-    for unit in units_in(month):
+    for unit in units:
         area, name, level = unit.code, unit.full_name, areas[unit.code].level
         island = level == "dac_khu" or areas[unit.code].name_vi in ISLANDS
         base = max(1, round(unit.share * 900 * scale))
@@ -216,29 +225,72 @@ def _operator_rows(code: str, scale: float, has_5g: bool, rng: random.Random, mo
                 "sites_upgraded": upgraded,
                 "investment_vnd": investment,
             }
-            if gen == "4G" and _expected_mean_4g(code, unit) < THRESHOLD_MBPS:
+            if gen == "4G" and expected_mean_4g(code, unit) < THRESHOLD_MBPS:
                 row["remedy"], row["remedy_due_date"] = _remedy(island, name, rng, month)
             rows.append(row)
     return rows
 
 
-def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) -> dict:
+def _agency_roles(rng: random.Random, agencies: list[Agency], absent: Collection[str]) -> tuple:
+    """Who sends what (the first draws of the month's agencies' random stream): the People's
+    Committees of the English CSV and of their own sheet, the three missing, the wrong cell, the
+    corrected return, the semicolon CSV. Agencies of ``absent`` play no part."""
+    committees = [a for a in agencies if a.kind in COMMITTEE_KINDS and a.agency_code not in absent]
+    # People's Committees report thousands of citizens: their CSV shows the thousands separators
+    csv_english, own_sheet = rng.sample(committees, 2)
+    others = [a for a in agencies if a not in (csv_english, own_sheet) and a.agency_code not in absent]
+    chosen = rng.sample(others, 6)
+    return csv_english, own_sheet, chosen[:3], chosen[3], chosen[4], chosen[5]
+
+
+def missing_agencies(month: date, *, seed: int = 7) -> list[str]:
+    """The codes of the three agencies whose return generate_month_returns(month, seed=seed) leaves
+    out (none in a month when no agency had to send one)."""
+    agencies = agencies_in(month)
+    return (
+        sorted(a.agency_code for a in _agency_roles(_rng(seed, month, "agencies"), agencies, ())[2]) if agencies else []
+    )
+
+
+def _agency_csv(path: Path, tally: dict, label: str, *, english: bool) -> Path:
+    """A return as the template's columns in a CSV: English headings with comma thousands
+    separators, or Vietnamese headings, semicolons and a byte order mark."""
+    names = AGENCY_RETURN.names
+    if english:
+        header = [AGENCY_RETURN.column(k).heading_en for k in names]
+        row = [f"{tally[k]:,}" if isinstance(tally.get(k), int) else tally.get(k, "") for k in names]
+    else:
+        header = [AGENCY_RETURN.column(k).heading_vi for k in names]
+        row = [tally.get(k, "") for k in names]
+    row[names.index("month")] = f"{label[5:7]}/{label[:4]}"
+    _write_csv(path, header, [row], **({} if english else {"delimiter": ";", "bom": True}))
+    return path
+
+
+def generate_month_returns(
+    month: date, landing_root: Path, *, seed: int = 7, absent: Collection[str] = (), workbooks: bool = True
+) -> dict:
     """Write a month of agency and operator returns under ``landing_root`` (see the module
-    docstring). Returns where they went and the state each sender must end in."""
+    docstring). Returns where they went and the state each sender must end in. ``absent``: codes
+    of agencies that send nothing besides the three drawn; ``workbooks=False``: every file a CSV."""
     label = month_label(month)
     agency_dir = landing_root / AGENCY_RETURN.dataset / label
     operator_dir = landing_root / OPERATOR_RETURN.dataset / label
     agency_dir.mkdir(parents=True, exist_ok=True)
     operator_dir.mkdir(parents=True, exist_ok=True)
+    units = units_in(month)
+
+    def template_return(tally: dict, name: str) -> Path:
+        if not workbooks:
+            return _agency_csv(agency_dir / f"{name}.csv", tally, label, english=False)
+        wb = agency_workbook(month)
+        fill_agency_return(wb, [tally])
+        return save_workbook(wb, agency_dir / f"{name}.xlsx")
 
     rng = _rng(seed, month, "agencies")
     agencies = agencies_in(month)
-    committees = [a for a in agencies if a.kind in COMMITTEE_KINDS]
-    # People's Committees report thousands of citizens: their CSV shows the thousands separators
-    csv_english, own_sheet = rng.sample(committees, 2)
-    others = [a for a in agencies if a not in (csv_english, own_sheet)]
-    chosen = rng.sample(others, 6)
-    missing, wrong, corrected, csv_semicolon = chosen[:3], chosen[3], chosen[4], chosen[5]
+    csv_english, own_sheet, missing, wrong, corrected, csv_semicolon = _agency_roles(rng, agencies, absent)
+    missing = missing + [a for a in agencies if a.agency_code in absent]
     files: list[str] = []
     for agency in agencies:
         if agency in missing:
@@ -246,18 +298,10 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
         tally = _tally(agency, rng, label)
         sent = _sent_at(month, rng.randint(1, 5), rng.randint(7, 17))
         name = f"{agency.agency_code}_{label}"
-        if agency is csv_english:
-            path = agency_dir / f"{name}.csv"
-            header = [AGENCY_RETURN.column(k).heading_en for k in AGENCY_RETURN.names]
-            row = [f"{tally[k]:,}" if isinstance(tally.get(k), int) else tally.get(k, "") for k in AGENCY_RETURN.names]
-            row[AGENCY_RETURN.names.index("month")] = f"{label[5:7]}/{label[:4]}"
-            _write_csv(path, header, [row])
+        if agency is csv_english or (agency is own_sheet and not workbooks):
+            path = _agency_csv(agency_dir / f"{name}.csv", tally, label, english=True)
         elif agency is csv_semicolon:
-            path = agency_dir / f"{name}.csv"
-            header = [AGENCY_RETURN.column(k).heading_vi for k in AGENCY_RETURN.names]
-            row = [tally.get(k, "") for k in AGENCY_RETURN.names]
-            row[AGENCY_RETURN.names.index("month")] = f"{label[5:7]}/{label[:4]}"
-            _write_csv(path, header, [row], delimiter=";", bom=True)
+            path = _agency_csv(agency_dir / f"{name}.csv", tally, label, english=False)
         elif agency is own_sheet:
             path = agency_dir / f"{name}.xlsx"
             _own_sheet(path, tally)
@@ -268,17 +312,13 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
                 tally["note"] = "Số liệu tổng hợp từ các phòng"
             if agency is corrected:
                 first = dict(tally, staff_measurements=tally["staff_measurements"] + 57, note="Bản gửi lần 1")
-                wb = agency_workbook(month)
-                fill_agency_return(wb, [first])
-                early = save_workbook(wb, agency_dir / f"{name}.xlsx")
+                early = template_return(first, name)
                 _touch(early, sent)
                 files.append(early.name)
                 tally["note"] = "Bản sửa, thay bản gửi ngày trước"
                 sent += 2 * 86400
                 name = f"{name}_sua"
-            wb = agency_workbook(month)
-            fill_agency_return(wb, [tally])
-            path = save_workbook(wb, agency_dir / f"{name}.xlsx")
+            path = template_return(tally, name)
         _touch(path, sent)
         files.append(path.name)
 
@@ -289,14 +329,14 @@ def generate_month_returns(month: date, landing_root: Path, *, seed: int = 7) ->
         if not sends:
             expected_ops["missing"].append(code)
             continue
-        rows = _operator_rows(code, scale, has_5g, rng, month)
+        rows = _operator_rows(code, scale, has_5g, rng, month, units)
         sent = _sent_at(month, rng.randint(2, 6), rng.randint(8, 16))
-        if fmt == "csv":
-            path = operator_dir / f"{written}_{label}.csv"
+        if fmt == "csv" or not workbooks:
+            path = operator_dir / f"{written.replace(' ', '-')}_{label}.csv"
             # the template's columns, with the operator and the month on every row instead of above
             names = ["operator", "month", *(n for n in OPERATOR_LAYOUT if n)]
             header = [OPERATOR_RETURN.column(n).heading_vi for n in names]
-            spellings = {u.code: u.spellings for u in units_in(month)}
+            spellings = {u.code: u.spellings for u in units}
             body = [
                 [
                     written,
