@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     hist.add_argument("--months", type=int, default=11, help="how many months before it (default 11)")
     hist.add_argument("--rows", type=int, help="tests per month (default 30 000)")
     hist.add_argument("--seed", type=int, default=7)
+    hist.add_argument(
+        "--any-warehouse", action="store_true", help="write sample data into a warehouse other than the embedded one"
+    )
 
     geo = sub.add_parser(
         "geography", help="regenerate include/reference/provinces.csv and areas.csv from vietnam-provinces"
@@ -96,6 +99,16 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.months < 1 or (args.rows is not None and args.rows < 1):
                 parser.error("history: --months and --rows must be at least 1")
+            from ispeed.warehouse import connection as warehouse
+
+            where = warehouse.target().describe()
+            if not where.startswith("embedded") and not args.any_warehouse:
+                print(
+                    f"error: history writes sample data, and the warehouse is {where}, not the embedded "
+                    "demo one; add --any-warehouse if that is really meant",
+                    file=sys.stderr,
+                )
+                return 2
             history.write_history(
                 parse_month(args.before), months=args.months, rows=args.rows or history.ROWS, seed=args.seed
             )
