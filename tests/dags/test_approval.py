@@ -132,6 +132,9 @@ def test_rejected_nothing_leaves_and_the_data_engineers_are_told(monthly_dag, as
     assert asking.to(MINISTRY) == []
     assert query(db, "select count(*) from ispeed.meta_delivery") == [(0,)]
     assert approvals(db) == [("rejected", None, "pgd.skhcn", reason)]
+    from ispeed.operations.status import format_status, month_status
+
+    assert "report approval: rejected by pgd.skhcn on " in format_status(month_status(MONTH))
     [(kind, subject)] = query(db, "select kind, subject from ispeed.meta_alert where kind = 'report_rejected'")
     assert "rejected by pgd.skhcn" in subject
     [alert] = asking.to("tran.thi.lan.dataeng@haiphong.example.org")

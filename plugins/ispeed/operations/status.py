@@ -9,7 +9,7 @@ from decimal import Decimal
 from ispeed import paths
 from ispeed.compliance import marts
 from ispeed.figures import speed
-from ispeed.months import month_label
+from ispeed.months import LOCAL_TZ, month_label
 from ispeed.warehouse import connection as warehouse
 
 
@@ -46,6 +46,8 @@ def month_status(month: date) -> dict:
             quarantine = _rows(cur, "measurements/month_status_quarantine.sql", month)
             [collapsed] = _rows(cur, "measurements/month_collapsed_ids.sql", month)
             facts = _rows(cur, "measurements/month_status_facts.sql", month)
+            cur.execute(paths.read_sql("approval/month_approvals.sql"), {"month": month})
+            approvals = warehouse.fetch_dicts(cur)
         # The verdicts of operators with tests in the compliance population.
         verdicts = [
             r for r in marts.read_compliance_by_operator(conn, month) if r["in_compliance_scope"] and r["tests"] > 0
@@ -84,6 +86,11 @@ def month_status(month: date) -> dict:
         "facts": [
             dict(zip(("operator", "network_type", "tests", "mean_download_mbps"), (a, b, c, float(d))))
             for a, b, c, d in facts
+        ],
+        # the report's approvals, newest first (docs/approval.md)
+        "approvals": [
+            {k: a[k] for k in ("run_id", "status", "why_not_asked", "decided_by", "decided_at", "reason", "deadline")}
+            for a in approvals
         ],
     }
 
@@ -151,4 +158,15 @@ def format_status(status: dict) -> str:
     for (dataset, state), codes in sorted(by_state.items()):
         shown = ", ".join(codes) if state != "submitted" else f"{len(codes)}"
         lines.append(f"  {dataset} {state}: {shown}")
+    for a in status.get("approvals", [])[:3]:
+        if a["status"] == "not_asked":
+            lines.append(f"  report approval: not asked ({a['why_not_asked']}), run {a['run_id']}")
+        elif a["status"] == "requested":
+            lines.append(
+                f"  report approval: waiting, due {a['deadline'].astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}, run {a['run_id']}"
+            )
+        else:
+            when = f" on {a['decided_at'].astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}" if a["decided_at"] else ""
+            why = f": {a['reason']}" if a["reason"] else ""
+            lines.append(f"  report approval: {a['status']} by {a['decided_by'] or '-'}{when}{why}, run {a['run_id']}")
     return "\n".join(lines)
