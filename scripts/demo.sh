@@ -72,7 +72,7 @@ echo "== 6/6 what is in the warehouse for $MONTH"
 python -m ispeed status --month "$MONTH"
 python -m ispeed warehouse stop >/dev/null
 echo
-PDF="$(ls -t "$ISPEED_DATA_DIR/reports/$MONTH/"*-ky-so.pdf 2>/dev/null | head -1)"
+PDF="$(ls -t "$ISPEED_DATA_DIR/reports/$MONTH/"*-ky-so-*.pdf 2>/dev/null | head -1)"
 PDF="${PDF:-$(ls "$ISPEED_DATA_DIR/reports/$MONTH/"*.pdf | head -1)}"
 echo "The report:     $PDF"
 if command -v pdfsig >/dev/null 2>&1; then

@@ -237,6 +237,7 @@ def _deliver(month, *, dry_run: bool, resend: bool) -> int:
     """``deliver``: the month's latest rendered report (ispeed.meta_report), by the monthly DAG's
     own deliver_report; or, with ``dry_run``, the plan it would follow, printed."""
     from ispeed import delivery, tasks
+    from ispeed.approval import ApprovalError
 
     try:
         if dry_run:
@@ -245,7 +246,7 @@ def _deliver(month, *, dry_run: bool, resend: bool) -> int:
         tasks.prepare_warehouse()
         rendered = delivery.latest_report(month)
         result = tasks.deliver_report(month, rendered.as_dict(), force=resend)
-    except delivery.DeliveryError as exc:
+    except (delivery.DeliveryError, ApprovalError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Message-ID: {result.get('message_id')}")

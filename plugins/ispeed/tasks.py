@@ -188,6 +188,8 @@ def sign_report(month: date, rendered: dict, decision: dict, *, run_id: str | No
     in ispeed.meta_report; returns what deliver_report sends. A report nobody approved for sending
     (a backfill, a run that does not mail) and an installation without a certificate pass the
     draft through unsigned."""
+    from dataclasses import replace
+
     from ispeed import delivery, signing
     from ispeed.report.render import RenderedReport
     from ispeed.report.settings import report_config
@@ -200,11 +202,20 @@ def sign_report(month: date, rendered: dict, decision: dict, *, run_id: str | No
     if identity is None:
         print(f"report for {month_label(month)}: no signing certificate configured, it leaves unsigned")
         return rendered
+    # The approver saw this draft: another run of the month may have rendered over it since.
+    try:
+        delivery.report_files(draft)
+    except delivery.DeliveryError as exc:
+        raise delivery.DeliveryError(
+            f"the draft of {month_label(month)} changed after it was submitted for approval ({exc}): "
+            "it is not signed. Re-run the month: the new draft is submitted again"
+        ) from exc
     cfg = report_config(month)
     sig = cfg.signatory
+    partial = draft.pdf_path.with_name(draft.pdf_path.stem + "-ky-so.partial.pdf")
     signed = signing.sign_pdf(
         draft.pdf_path,
-        draft.pdf_path.with_name(draft.pdf_path.stem + "-ky-so.pdf"),
+        partial,
         box=draft.signature_box,
         signer_name=sig.name,
         position="\n".join(p for p in (sig.authority, sig.title) if p),
@@ -212,6 +223,11 @@ def sign_report(month: date, rendered: dict, decision: dict, *, run_id: str | No
         identity=identity,
         location=cfg.document.place,
     )
+    # Each signed PDF keeps a name of its own (its sha256's first digits): one that was delivered is
+    # never overwritten by a later signature of the same draft (a re-send, a cleared task).
+    final = draft.pdf_path.with_name(f"{draft.pdf_path.stem}-ky-so-{signed.sha256[:8]}.pdf")
+    partial.replace(final)
+    signed = replace(signed, path=final)
     result = delivery.record_signed_report(draft, signed, run_id=run_id)
     print(f"report for {month_label(month)}: signed by {signed.signer} -> {signed.path}")
     return result.as_dict()
@@ -221,11 +237,16 @@ def deliver_report(
     month: date, rendered: dict, *, run_id: str | None = None, force: bool = False, send: bool = True
 ) -> dict:
     """Email the rendered report once (see ispeed.delivery): a month already delivered is not sent
-    again unless ``force``; ``send=False`` records the report as not sent (backfills)."""
-    from ispeed import delivery
+    again unless ``force``; ``send=False`` records the report as not sent (backfills). With
+    approval required (include/config/approval.yaml), only an approved PDF leaves: anything else
+    raises ApprovalError before a mail is built."""
+    from ispeed import approval, delivery
     from ispeed.report.render import RenderedReport
 
-    result = delivery.deliver_report(month, RenderedReport.from_dict(rendered), run_id=run_id, force=force, send=send)
+    report = RenderedReport.from_dict(rendered)
+    if send:
+        approval.check_may_send(month, report.pdf_sha256, force=force)
+    result = delivery.deliver_report(month, report, run_id=run_id, force=force, send=send)
     print(
         f"report for {month_label(month)}: {result['status']}"
         + (f", written to {result['outbox_path']}" if result.get("outbox_path") else "")

@@ -32,8 +32,9 @@ MINISTRY = "cuc.vienthong@mic.example.org"  # report.yaml's recipient on a repor
 APPROVER = "pgd.skhcn@haiphong.example.org"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def monthly_dag():
+    # one per test: dag.test(run_conf=...) leaves the conf's values in the DAG object's params
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS)).dags["ispeed_monthly_report"]
@@ -62,7 +63,7 @@ def answer_when_asked(db, action, *, timeout: float = 240.0) -> dict:
                     seen["result"] = action(rows[0][0])
                 except Exception as exc:  # surfaced by the test's assertions, once the run is unblocked
                     seen["error"] = exc
-                    respond(MONTH, approve=False, by="test", reason=f"the test failed: {exc}", run_id=rows[0][0])
+                    respond(MONTH, approve=False, by="pgd.skhcn", reason=f"test failed: {exc}", run_id=rows[0][0])
                 return
             time.sleep(0.3)
         seen["error"] = TimeoutError("no approval was requested")
@@ -181,6 +182,14 @@ def test_a_backfill_neither_waits_nor_mails(monthly_dag, asking, db):
     assert run.state == "success", states(run)
     assert [a[:2] for a in approvals(db)] == [("not_asked", "backfill"), ("not_asked", "not_sending")]
     assert asking.mails == []
+    # and its unapproved draft cannot be mailed by hand either (nor by a backfill with send_report=yes:
+    # the same check, in deliver_report)
+    from ispeed.__main__ import main
+
+    assert main(["deliver", "--month", "2024-12"]) == 1
+    assert asking.mails == [] and query(db, "select count(*) from ispeed.meta_delivery where status <> 'skipped'") == [
+        (0,)
+    ]
 
 
 @pytest.fixture
@@ -250,3 +259,26 @@ def test_the_rest_api_approves_for_an_assigned_approver_only(monthly_dag, asking
     # the api-server recorded who answered: the approver's Airflow user
     assert approvals(db) == [("approved", None, "pgd.skhcn", None)]
     assert len(asking.to(MINISTRY)) == 1
+
+
+def test_the_deadline_is_the_15th_at_16_00_unless_too_little_time_is_left(tmp_path, monkeypatch):
+    from ispeed import approval
+    from ispeed.config import ConfigError
+    from ispeed.months import LOCAL_TZ
+
+    cfg = approval.approval_config()
+    on_time = approval.approval_deadline(date(2026, 11, 1), datetime(2026, 12, 15, 7, 0, tzinfo=LOCAL_TZ), cfg)
+    assert on_time == datetime(2026, 12, 15, 16, 0, tzinfo=LOCAL_TZ)
+    late = datetime(2026, 12, 15, 15, 30, tzinfo=LOCAL_TZ)  # a re-run after a rejection at 15:30
+    assert approval.approval_deadline(date(2026, 11, 1), late, cfg) == datetime(2026, 12, 16, 15, 30, tzinfo=LOCAL_TZ)
+    # asking nobody is not an approval
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    text = (config / "approval.yaml").read_text(encoding="utf-8")
+    (config / "approval.yaml").write_text(
+        text[: text.index("approvers:")] + "approvers: []\n" + text[text.index("deadline:") :]
+    )
+    monkeypatch.setattr("ispeed.paths.CONFIG_DIR", config)
+    monkeypatch.setenv("ISPEED_APPROVAL_MODE", "required")
+    with pytest.raises(ConfigError, match="no approver is named"):
+        approval.approval_config()

@@ -91,6 +91,7 @@ def test_the_report_is_approved_before_it_is_signed_and_delivered(dagbag):
     approve = monthly.task_dict["approve_report"]
     assert isinstance(approve, ApprovalOperator)
     assert approve.upstream_task_ids == {"render_report"}
+    assert set(approve.serialized_params) == {"reason"}  # the form's field for a rejection's reason
     assert approve.downstream_task_ids == {"sign_report", "summarize_run"}
     assert "approve_report" in monthly.task_dict["deliver_report"].get_flat_relative_ids(upstream=True)
     assert monthly.task_dict["deliver_report"].upstream_task_ids == {"sign_report", "reporting_month"}

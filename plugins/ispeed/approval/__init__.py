@@ -56,6 +56,7 @@ class ApprovalConfig:
     deadline_day: int
     deadline_time: time
     late_wait: timedelta
+    min_wait: timedelta
     ui_base_url: str | None
 
     @property
@@ -94,20 +95,26 @@ def approval_config() -> ApprovalConfig:
         deadline_time = time(hour, minute)
         day = int(dl.get("day", 15))
         late = timedelta(hours=float(dl.get("late_wait_hours", 24)))
+        min_wait = timedelta(hours=float(dl.get("min_wait_hours", 2)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}deadline: day is a day of the month, time is HH:MM ({exc})") from exc
     if not 1 <= day <= 28:
         raise ConfigError(f"{where}deadline.day is {day}: a day from 1 to 28")
-    return ApprovalConfig(mode, tuple(approvers), day, deadline_time, late, raw.get("ui_base_url") or None)
+    if mode == REQUIRED and not approvers:
+        raise ConfigError(
+            f"{where}mode is required but no approver is named: add the approvers (id, name, email), "
+            f"or set mode: automatic to deliver without approval"
+        )
+    return ApprovalConfig(mode, tuple(approvers), day, deadline_time, late, min_wait, raw.get("ui_base_url") or None)
 
 
 def approval_deadline(month: date, now: datetime, cfg: ApprovalConfig) -> datetime:
     """When the decision on ``month``'s report is due: deadline.day of the next month at
-    deadline.time in Viet Nam; a run that asks later than that (a re-run after fixes) waits
-    ``late_wait_hours`` from ``now``."""
+    deadline.time in Viet Nam; a run that asks with less than ``min_wait_hours`` left (a re-run
+    after fixes, late on the 15th or after it) waits ``late_wait_hours`` from ``now`` instead."""
     due = next_month(month)
     deadline = datetime.combine(date(due.year, due.month, cfg.deadline_day), cfg.deadline_time, tzinfo=LOCAL_TZ)
-    return deadline if deadline > now else (now + cfg.late_wait).astimezone(LOCAL_TZ)
+    return deadline if deadline - now >= cfg.min_wait else (now + cfg.late_wait).astimezone(LOCAL_TZ)
 
 
 def why_not_ask(cfg: ApprovalConfig, *, backfill: bool, sends: bool, delivered: bool, forced: bool) -> str | None:
@@ -153,6 +160,26 @@ def record_decision(
         cur.execute(paths.read_sql("approval/record_approval_decision.sql"), row)
         found = cur.fetchone()
         return found[0] if found else None
+
+
+def check_may_send(month: date, pdf_sha256: str, *, force: bool) -> None:
+    """Raise ApprovalError unless the PDF may leave: mode 'automatic', a month already delivered
+    that is not re-sent (nothing will leave), or an approved draft (or a PDF signed from one)."""
+    from ispeed.delivery import month_delivered
+
+    if not approval_config().required:
+        return
+    with warehouse.connection() as conn, conn.cursor() as cur:
+        if month_delivered(cur, month) is not None and not force:
+            return
+        cur.execute(paths.read_sql("approval/approved_pdf.sql"), {"month": month, "pdf_sha256": pdf_sha256})
+        if cur.fetchone()[0]:
+            return
+    raise ApprovalError(
+        f"the report of {month_label(month)} (PDF sha256 {pdf_sha256[:12]}…) was not approved, and "
+        "include/config/approval.yaml requires an approval: nothing was sent. Run the month with the "
+        "monthly DAG (it asks the approvers; a backfill never does), or set mode: automatic"
+    )
 
 
 def month_approvals(month: date) -> list[dict]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from ispeed.approval import ApprovalError, month_approvals
+from ispeed.approval import ApprovalError, approval_config, month_approvals
 from ispeed.months import month_label
 
 DAG_ID = "ispeed_monthly_report"
@@ -53,6 +53,10 @@ def respond(
     """Approve or reject the month's waiting report (its newest request, or run ``run_id``'s)."""
     if not approve and not (reason or "").strip():
         raise ApprovalError("a rejection needs a reason (--reason): the data engineers must know what to fix")
+    approvers = approval_config().approvers
+    if not api_url and not any(by in (a.id, a.name) for a in approvers):  # the api-server checks its own users
+        names = "; ".join(f"{a.id} ({a.name})" if a.id else a.name for a in approvers)
+        raise ApprovalError(f"{by!r} is not an approver of include/config/approval.yaml: {names}")
     run_id = run_id or waiting_request(month)["run_id"]
     payload = {"chosen_options": [APPROVE if approve else REJECT], "params_input": {"reason": reason or ""}}
     if api_url:

@@ -22,6 +22,7 @@ from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param
+from airflow.sdk.definitions.param import ParamsDict
 
 
 class ReportApprovalOperator(ApprovalOperator):
@@ -29,17 +30,18 @@ class ReportApprovalOperator(ApprovalOperator):
 
     def __init__(self, *, rendered_task_id: str = "render_report", **kwargs: Any) -> None:
         kwargs.setdefault("subject", "Phê duyệt báo cáo tháng")  # the month's own subject is set at run time
-        kwargs.setdefault(
-            "params",
-            {
-                "reason": Param(
-                    "",
-                    type="string",
-                    title="Lý do / ý kiến",
-                    description="Bắt buộc khi từ chối: điều cần sửa trước khi báo cáo được lập lại.",
-                )
-            },
+        # The form's one field. Airflow hands an operator of a DAG with params the DAG's own (source
+        # "dag"), which the provider filters out: the reason is added to them as a task's param.
+        given = kwargs.pop("params", None) or {}
+        params = {key: given.get_param(key) if isinstance(given, ParamsDict) else given[key] for key in given}
+        params["reason"] = Param(
+            "",
+            type="string",
+            title="Lý do / ý kiến",
+            description="Bắt buộc khi từ chối: điều cần sửa trước khi báo cáo được lập lại.",
+            source="task",
         )
+        kwargs["params"] = params
         super().__init__(**kwargs)
         self.rendered_task_id = rendered_task_id
 
