@@ -128,13 +128,20 @@ def ispeed_monthly_report():
 
     @task(retries=5, retry_delay=timedelta(minutes=5), inlets=[assets.REPORT], outlets=[assets.REPORT_DELIVERY])
     def deliver_report(month: str, rendered: dict) -> dict:
-        """Email the report to the Ministry, once per month (or to the outbox without SMTP)."""
+        """Email the report to the Ministry, once per month (or to the outbox without SMTP). A PDF
+        nobody approved fails at once: a retry cannot approve it."""
+        from airflow.sdk.exceptions import AirflowFailException
+
         from ispeed import tasks
+        from ispeed.approval import ApprovalError
 
         run = tasks.RunContext.current(month)
-        return tasks.deliver_report(
-            run.month, rendered, run_id=run.run_id, force=run.resend_report, send=run.send_report
-        )
+        try:
+            return tasks.deliver_report(
+                run.month, rendered, run_id=run.run_id, force=run.resend_report, send=run.send_report
+            )
+        except ApprovalError as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     @task(
         inlets=[*assets.LOADED, assets.MART_COMPLIANCE_OPERATOR, assets.REPORT, assets.REPORT_DELIVERY],

@@ -282,3 +282,17 @@ def test_the_deadline_is_the_15th_at_16_00_unless_too_little_time_is_left(tmp_pa
     monkeypatch.setenv("ISPEED_APPROVAL_MODE", "required")
     with pytest.raises(ConfigError, match="no approver is named"):
         approval.approval_config()
+
+
+def test_a_backfill_told_to_send_cannot_send_an_unapproved_report(monthly_dag, asking, db):
+    from test_backfill import backfill_runs
+
+    with backfill_runs({"send_report": "yes"}):
+        run = monthly_dag.test(logical_date=RUN_AT)
+    got = states(run)
+    assert got["approve_report"] == "success" and got["deliver_report"] == "failed"  # at once: no retries
+    assert approvals(db) == [("not_asked", "backfill", None, None)]
+    assert asking.mails == [] or all(MINISTRY not in rcpt for _, rcpt, _, _ in asking.mails)
+    assert query(db, "select count(*) from ispeed.meta_delivery") == [(0,)]
+    [(error,)] = query(db, "select details->>'error_lines' from ispeed.meta_alert where task_id = 'deliver_report'")
+    assert "was not approved" in error
