@@ -12,8 +12,9 @@ delete from ispeed.dim_network_type;
 delete from ispeed.dim_operator;
 
 -- operators.csv
-insert into ispeed.dim_operator (operator_code, name_vi, name_en, kind, display_order, valid_from, valid_to)
-select operator_code, name_vi, name_en, kind, display_order, valid_from, valid_to
+insert into ispeed.dim_operator (operator_code, name_vi, name_en, kind, display_order, valid_from, valid_to,
+                                 contact_email)
+select operator_code, name_vi, name_en, kind, display_order, valid_from, valid_to, nullif(contact_email, '')
 from jsonb_populate_recordset(null::ispeed.dim_operator, %(operators)s);
 
 -- network_types.csv

@@ -26,8 +26,10 @@ An agency must report for a month when it exists on the month's last day (valid_
     name_vi        the agency's name, as the report prints it (placeholders allowed)
     kind           department / district_committee / commune_committee / media / other
     area_code      the unit it belongs to (areas.csv), empty for province-level agencies
-    contact_email  where reminders go. The shipped file holds placeholders on example.org
-                   (a reserved domain): the operator replaces them with the real addresses.
+    contact_email  where reminders go, and the addresses the agency may send its return from by
+                   mail (docs/mailbox.md): one, or several separated by ';'. The shipped file
+                   holds placeholders on example.org (a reserved domain): the operator replaces
+                   them with the real addresses.
     valid_from, valid_to   YYYY-MM-DD
     aliases        other spellings of the name, separated by '|' (placeholders allowed)
 
@@ -40,19 +42,17 @@ Giang") that two agencies would share is dropped.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 
 from ispeed import geography, paths
 from ispeed.months import next_month
 from ispeed.text import exact_key, norm_key
-from ispeed.warehouse.reference import ReferenceError, json_rows, overlap, read_csv, validity
+from ispeed.warehouse.reference import ReferenceError, contact_addresses, json_rows, overlap, read_csv, validity
 
 AGENCY_KINDS = ("department", "district_committee", "commune_committee", "media", "other")
 COMMITTEE_KINDS = ("district_committee", "commune_committee")
 COLUMNS = ["agency_code", "name_vi", "kind", "area_code", "contact_email", "valid_from", "valid_to", "aliases"]
-_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[a-z]{2,}$", re.IGNORECASE)
 GENERATED = "geography"  # the ``where`` of a generated committee
 
 
@@ -117,8 +117,8 @@ def _csv_agencies(units: set[str]) -> list[Agency]:
             if row["area_code"] not in every_unit:
                 raise ReferenceError(f"{where}: area_code {row['area_code']!r} of {code} is not in areas.csv")
             continue  # a unit of another province: its agency is that province's
-        if row["contact_email"] and not _EMAIL.match(row["contact_email"]):
-            raise ReferenceError(f"{where}: contact_email {row['contact_email']!r} of {code} is not an e-mail address")
+        # one address, or several separated by ';' (compared case-insensitively)
+        row["contact_email"] = "; ".join(contact_addresses(row["contact_email"], where, code))
         frm, to = validity(row, where)
         if to is not None and to < frm:
             raise ReferenceError(f"{where}: valid_to {to} of {code} is before valid_from {frm}")

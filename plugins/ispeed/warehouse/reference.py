@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -38,6 +39,24 @@ OPEN_START = date(1900, 1, 1)
 
 class ReferenceError(ValueError):
     pass
+
+
+_ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def contact_addresses(raw: str | None, where: str = "", who: str = "") -> list[str]:
+    """The addresses of a contact_email cell (agencies.csv, operators.csv): one, or several
+    separated by ';' (a clerk and a deputy), each stripped and in lower case (addresses are
+    compared case-insensitively). Raises ReferenceError naming the file, line and sender for one
+    that is not an address; ``where`` empty: no check (a value from the warehouse)."""
+    found = [a.strip().lower() for a in (raw or "").split(";") if a.strip()]
+    for address in found:
+        if where and not _ADDRESS.match(address):
+            raise ReferenceError(
+                f"{where}: contact_email {address!r} of {who} is not an e-mail address "
+                "(several addresses are separated by ';')"
+            )
+    return found
 
 
 @dataclass(frozen=True)
@@ -125,7 +144,18 @@ def read_reference() -> ReferenceData:
         "operators.csv", ["operator_code", "name_vi", "name_en", "kind", "display_order", "valid_from", "valid_to"]
     ):
         frm, to = validity(row, where)
-        operators.append({**row, "display_order": int(row["display_order"]), "valid_from": frm, "valid_to": to})
+        # contact_email (optional column): the addresses the operator may send its return from
+        contact = geography.fill(row.get("contact_email") or "", geography.names(frm))
+        contact = "; ".join(contact_addresses(contact, where, row["operator_code"])) or None
+        operators.append(
+            {
+                **row,
+                "display_order": int(row["display_order"]),
+                "valid_from": frm,
+                "valid_to": to,
+                "contact_email": contact,
+            }
+        )
         for name in {row["operator_code"], row["name_vi"], row["name_en"]}:
             aliases.append(Alias("operator", row["operator_code"], name, frm, to, where))
     network_types = []
