@@ -13,8 +13,11 @@ FROM apache/airflow:3.3.2-python3.11
 # built with. Airflow's constraint file (${HOME}/constraints.txt in the image) is deliberately not
 # passed: it pins many of the same packages to other versions than our lock, and pip refuses a pin
 # that contradicts a constraint.
+# requirements-production.txt is requirements.txt (-r) plus the Celery topology's own pins (the
+# Celery and FAB providers, celery, kombu, redis): the same lock a Department without Docker installs.
 COPY --chown=airflow:0 requirements.txt /requirements.txt
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /requirements.txt
+COPY --chown=airflow:0 requirements-production.txt /requirements-production.txt
+RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /requirements-production.txt
 
 # The code, so that the image runs without bind mounts too (docker-compose.yaml mounts the
 # checkout's folders over these for development). plugins/ispeed/paths.py finds include/ under

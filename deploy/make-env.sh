@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Write .env for docker-compose.yaml from .env.example: every change-me-... value replaced by a fresh
-# random secret (a Fernet key for AIRFLOW_FERNET_KEY, 48 hex digits otherwise, safe in URIs) and
+# random secret (a Fernet key for AIRFLOW_FERNET_KEY, 64 hex digits otherwise: safe in URIs, and the
+# 64 bytes an HS512 JWT key needs, so that Airflow logs no InsecureKeyLengthWarning) and
 # AIRFLOW_UID set to the current user. Refuses to overwrite an existing .env.
 #
 #   bash deploy/make-env.sh [OUTPUT]        # OUTPUT defaults to .env next to docker-compose.yaml
@@ -26,7 +27,7 @@ for line in open(example, encoding="utf-8").read().splitlines():
             if key == "AIRFLOW_FERNET_KEY":
                 value = base64.urlsafe_b64encode(os.urandom(32)).decode()
             else:
-                value = secrets.token_hex(24)
+                value = secrets.token_hex(32)
         elif key == "AIRFLOW_UID" and uid != "0":
             value = uid
         line = f"{key}={value}"

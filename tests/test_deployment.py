@@ -407,7 +407,10 @@ def test_make_env_generates_every_secret(example_env, generated_env):
     for key, value in generated_env.items():
         assert "change-me" not in value, key
         if example_env[key].startswith("change-me") and key != "AIRFLOW_FERNET_KEY":
-            assert re.fullmatch(r"[0-9a-f]{48}", value), f"{key}: URI-safe secret"
+            assert re.fullmatch(r"[0-9a-f]{64}", value), f"{key}: URI-safe secret"
+    # HS512 needs a 64-byte key, or the api-server and the scheduler log InsecureKeyLengthWarning
+    for key in ("AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY"):
+        assert len(generated_env[key].encode()) >= 64, f"{key}: {len(generated_env[key])} bytes"
     Fernet(generated_env["AIRFLOW_FERNET_KEY"].encode())  # a valid key
     assert generated_env["ISPEED_SMTP_URI"] == example_env["ISPEED_SMTP_URI"]
 
@@ -453,9 +456,21 @@ def test_dockerfile_extends_the_pinned_airflow_with_requirements():
     copied = re.search(r"^COPY\s+(?:--\S+\s+)*requirements\.txt\s+(\S+)", text, re.M)
     assert copied, "the Dockerfile must COPY requirements.txt"
     dest = copied.group(1)
+    prod = re.search(r"^COPY\s+(?:--\S+\s+)*requirements-production\.txt\s+(\S+)", text, re.M)
+    assert prod, "the Dockerfile must COPY requirements-production.txt"
+    assert dest == str(Path(prod.group(1)).with_name("requirements.txt")), "beside it, for its -r requirements.txt"
     install = re.search(r"^RUN\s+pip install\b(.*)$", text, re.M)
-    assert install and f"-r {dest}" in install.group(1), "pip install -r the copied requirements.txt"
+    assert install and f"-r {prod.group(1)}" in install.group(1), "pip install -r the copied production file"
     assert '"apache-airflow==${AIRFLOW_VERSION}"' in install.group(1), "keep pip from moving Airflow"
+
+
+def test_the_production_requirements_pin_the_celery_topology():
+    text = (ROOT / "requirements-production.txt").read_text(encoding="utf-8")
+    assert re.search(r"^-r requirements\.txt$", text, re.M)
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)$", text, re.M))
+    for name in ("apache-airflow-providers-celery", "apache-airflow-providers-fab", "celery", "kombu", "redis"):
+        assert name in pins, f"{name} is not pinned in requirements-production.txt"
+    assert pins["celery"] != "5.7.0", "celery 5.7.0 breaks the Celery provider 3.26.0 (docs/deployment.md)"
 
 
 def test_dockerignore_keeps_secrets_out_and_the_code_in():

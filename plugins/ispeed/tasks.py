@@ -45,7 +45,8 @@ class RunContext:
         params = dict(ctx.get("params") or {})
         if month is None:
             month = month_label(reporting_month(run_time(), params.get("reporting_month")))
-        return cls(parse_month(month), ctx["run_id"], params, str(ctx["dag_run"].run_type))
+        run_type = ctx["dag_run"].run_type
+        return cls(parse_month(month), ctx["run_id"], params, str(getattr(run_type, "value", run_type)))
 
     @property
     def reload(self) -> bool:

@@ -163,8 +163,12 @@ def test_no_decision_by_the_deadline_alerts_and_sends_nothing(monthly_dag, askin
     assert got["approve_report"] == "failed" and got["deliver_report"] == "upstream_failed"
     assert asking.to(MINISTRY) == []
     assert [a[0] for a in approvals(db)] == ["timed_out"]
-    [(error,)] = query(db, "select details->>'error_lines' from ispeed.meta_alert where task_id = 'approve_report'")
+    [(error, run_type)] = query(
+        db,
+        "select details->>'error_lines', details->>'run_type' from ispeed.meta_alert where task_id = 'approve_report'",
+    )
     assert "by its deadline" in error
+    assert run_type == "manual"  # as a data engineer says it, not 'DagRunType.MANUAL'
 
 
 def test_a_backfill_neither_waits_nor_mails(monthly_dag, asking, db):
@@ -296,3 +300,19 @@ def test_a_backfill_told_to_send_cannot_send_an_unapproved_report(monthly_dag, a
     assert query(db, "select count(*) from ispeed.meta_delivery") == [(0,)]
     [(error,)] = query(db, "select details->>'error_lines' from ispeed.meta_alert where task_id = 'deliver_report'")
     assert "was not approved" in error
+
+
+def test_automatic_delivery_must_be_confirmed_before_a_run_mails_by_itself(tmp_path, monkeypatch):
+    from ispeed import approval
+    from ispeed.config import ConfigError
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    text = (config / "approval.yaml").read_text(encoding="utf-8").replace("mode: required", "mode: automatic")
+    (config / "approval.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr("ispeed.paths.CONFIG_DIR", config)
+    monkeypatch.delenv("ISPEED_APPROVAL_MODE", raising=False)
+    with pytest.raises(ConfigError, match="go_live: true"):
+        approval.approval_config()  # a first unattended run would fail here, and alert, before any mail
+    (config / "approval.yaml").write_text(text.replace("go_live: false", "go_live: true"), encoding="utf-8")
+    assert approval.approval_config().mode == approval.AUTOMATIC

@@ -80,6 +80,12 @@ def approval_config() -> ApprovalConfig:
     mode = os.environ.get(MODE_ENV) or str(raw.get("mode") or REQUIRED)
     if mode not in (REQUIRED, AUTOMATIC):
         raise ConfigError(f"{where}mode (or {MODE_ENV}) is {mode!r}: write {REQUIRED} or {AUTOMATIC}")
+    if mode == AUTOMATIC and not os.environ.get(MODE_ENV) and raw.get("go_live") is not True:
+        # A first scheduled run that nobody watched must not mail the Ministry (docs/deployment.md).
+        raise ConfigError(
+            f"{where}mode is automatic, which mails the Ministry without asking anyone: confirm it "
+            f"with go_live: true once a month has been run, checked and approved (docs/deployment.md)"
+        )
     fill = names()
     approvers = []
     for i, a in enumerate(raw.get("approvers") or []):

@@ -73,6 +73,14 @@ def run_month(context: dict[str, Any]) -> date | None:
         return None
 
 
+def run_type_name(run_type) -> str | None:
+    """'manual', 'scheduled', 'backfill', ...: a DagRunType's value (str() of the enum on Python 3.11
+    gives 'DagRunType.MANUAL')."""
+    if run_type in (None, ""):
+        return None
+    return str(getattr(run_type, "value", run_type))
+
+
 def error_lines(exc: BaseException | str | None, *, lines: int = ERROR_LINES, chars: int = ERROR_CHARS) -> list[str]:
     """The first lines of the error: its type and message (and what caused it), then where it was
     raised. Passwords in connection strings are masked."""
@@ -130,7 +138,7 @@ def failure_info(context: dict[str, Any]) -> dict[str, Any]:
         "dag_id": dag_id,
         "task_id": task_id,
         "run_id": run_id,
-        "run_type": str(attr(run, "run_type") or "") or None,
+        "run_type": run_type_name(attr(run, "run_type")),
         "logical_date": logical.isoformat() if isinstance(logical, datetime) else None,
         "month": month.isoformat() if month else None,
         "try_number": attr(ti, "try_number"),
