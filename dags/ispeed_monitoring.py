@@ -5,13 +5,11 @@ Reminders while last month's data is late (đôn đốc), and an alert when its 
 deadline (docs/operations.md). Runs at 08:00 and 17:00 Asia/Ho_Chi_Minh every day
 (`monitoring.schedule` of include/config/operations.yaml), with the run's logical date as "now".
 
-```
-prepare_warehouse ─┬─> loads_due ─> month_loads: pull_exports ─> load_measurements
-                   │                             load_agency_returns
-                   │                             load_operator_returns
-                   │                 ─> check_freshness (whatever the loads did)
-                   └─> check_report_deadline
-```
+1. prepare_warehouse
+2. loads_due, then the month_loads: pull_exports, load_measurements; load_agency_returns;
+   load_operator_returns
+3. check_freshness (whatever the loads did)
+4. check_report_deadline (beside them, after prepare_warehouse)
 
 - **loads_due**: from the reminder day (the 10th) until last month's report is delivered, the
   month's loads run, as the monthly DAG's own idempotent loads (the same task group,
