@@ -31,6 +31,8 @@ FLOORS = {
     "report_email": 5, "delivery": 5.5,
     # operate, and the report's approval (which alerts as operations do)
     "operations": 6, "approval": 6.5,
+    # returns that arrive by mail: pulled, filed, loaded (returns), answered (operations' mail)
+    "mailbox": 6.3,
     # the adapter to Airflow (tasks), the wiring both DAGs share, the developers' tools, the command line
     "tasks": 7, "operators": 7.5, "task_groups": 8, "devtools": 8, "__main__": 9, "bench": 9,
 }  # fmt: skip
