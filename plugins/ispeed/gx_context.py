@@ -57,9 +57,9 @@ def ephemeral_context() -> Iterator[Any]:
 
 def _quiet_own_levels() -> None:
     for name, logger in list(logging.root.manager.loggerDict.items()):
-        if name.startswith("great_expectations") and isinstance(logger, logging.Logger):
-            if logger.level and logger.level < QUIET_BELOW:
-                logger.setLevel(QUIET_BELOW)
+        own = isinstance(logger, logging.Logger) and name.startswith("great_expectations")
+        if own and logger.level and logger.level < QUIET_BELOW:
+            logger.setLevel(QUIET_BELOW)
 
 
 def save_result(document: dict, folder: Path, name: str) -> Path:
