@@ -77,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     sgn.add_argument("--out", type=Path, help="demo-certificate: the folder for the bundle and its password file")
     sgn.add_argument("--pdf", type=Path, help="verify: the signed PDF")
 
+    pr = sub.add_parser(
+        "pull-returns",
+        help="pull the returns mailbox once: file every return, load the months touched, answer every sender",
+    )
+    pr.add_argument("--release", metavar="MESSAGE-ID", help="release a held message from the review folder first")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -162,9 +168,28 @@ def main(argv: list[str] | None = None) -> int:
             return _approve(args)
         elif args.command == "signing":
             return _signing(args, parser)
+        elif args.command == "pull-returns":
+            return _pull_returns(args.release)
     except MonthError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _pull_returns(release: str | None) -> int:
+    """``pull-returns``: one pull of the returns mailbox (ispeed.mailbox); exits 1 when the mailbox
+    cannot be reached or the message to release is not held."""
+    from ispeed import tasks
+    from ispeed.mailbox.pull import MailboxUnreachable, ReleaseError
+
+    try:
+        result = tasks.pull_returns(release=release)
+    except (MailboxUnreachable, ReleaseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    from ispeed.mailbox.status import format_pull
+
+    print(format_pull(result))
     return 0
 
 

@@ -287,3 +287,14 @@ def summarize_current_run() -> dict:
     return summary.summarize_run(
         month, ctx["run_id"], task_states=summary.task_states_of_run(ctx), dag_id=ctx["dag"].dag_id
     )
+
+
+def pull_returns(*, release: str | None = None) -> dict:
+    """The returns mailbox, once (DAG ispeed_returns_mailbox, ``python -m ispeed pull-returns``):
+    every new message's returns filed by content, the months touched loaded, every sender answered
+    (ispeed.mailbox). ``{"skipped": ...}`` when Airflow has no connection ``ispeed_returns_mailbox``.
+    The warehouse is prepared first (migrations, reference data: the registered addresses)."""
+    from ispeed import mailbox
+
+    prepare_warehouse()
+    return mailbox.pull_returns(release=release)

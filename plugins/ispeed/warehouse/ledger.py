@@ -198,10 +198,21 @@ def start_load(cur, dataset: str, month: date, run_id: str | None) -> int:
     return cur.fetchone()[0]
 
 
-def abandon_running_loads(cur, dataset: str, month: date) -> None:
-    """Mark abandoned the loads of the month still marked running. Only for a caller that holds the
-    month's advisory lock: any other load of the month that says it runs is dead."""
+def abandon_running_loads(cur, dataset: str, month: date) -> list[tuple]:
+    """Mark abandoned the loads of the month still marked running, and their files not yet loaded.
+    Only for a caller that holds the month's advisory lock: any other load of the month that says it
+    runs is dead. Says so in the log (the retry's log of a killed try), and returns (load_id,
+    run_id, started_at, files) of each."""
     cur.execute(paths.read_sql("ledger/abandon_running_loads.sql"), {"dataset": dataset, "month": month})
+    lost = cur.fetchall()
+    for load_id, run_id, started_at, files in lost:
+        log.warning(
+            "%s %s: load %s (run %s, started %s) was lost before it finished (its worker died or was "
+            "killed): marked abandoned with its %s unfinished file(s); this load reads the month's "
+            "files again and replaces the month whole",
+            dataset, month.isoformat()[:7], load_id, run_id, f"{started_at:%Y-%m-%d %H:%M:%S %Z}", files,
+        )  # fmt: skip
+    return lost
 
 
 def finish_load(cur, summary: LoadSummary, validation: dict | None) -> None:

@@ -1,0 +1,106 @@
+"""Sample returns sent as mail, for the demo and the tests: each sender's files of a month (as
+generate_returns wrote them) in a message from the sender's registered address (agencies.csv,
+operators.csv), dated by the file's time, in the forms offices really use: a plain attachment, a
+.zip, a forwarded message (message/rfc822), a Vietnamese file name encoded by RFC 2231 or by RFC
+2047.
+
+    mails = sample_mails(landing_root, month)        # [(sender code, raw bytes)], oldest first
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from email import policy
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from ispeed.months import LOCAL_TZ, month_label
+from ispeed.returns.agencies import agencies_in
+
+FORMS = ("attachment", "zip", "forwarded", "rfc2047", "rfc2231")
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def contacts(month: date) -> dict[str, str]:
+    """Sender code -> its first registered address."""
+    from ispeed.warehouse.reference import contact_addresses, read_reference
+
+    out = {a.agency_code: contact_addresses(a.contact_email)[0] for a in agencies_in(month) if a.contact_email}
+    for o in read_reference().operators:
+        if o.get("contact_email"):
+            out[o["operator_code"]] = contact_addresses(o["contact_email"])[0]
+    return out
+
+
+def _attach(msg: EmailMessage, name: str, data: bytes, form: str) -> None:
+    maintype, subtype = XLSX if name.endswith(".xlsx") else ("text", "csv")
+    if form == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(name, data)
+        msg.add_attachment(buf.getvalue(), maintype="application", subtype="zip", filename=f"{Path(name).stem}.zip")
+        return
+    if form in ("rfc2047", "rfc2231"):
+        name = f"Báo cáo i-Speed tháng - {name}"
+    if maintype == "text":
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    else:
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if form == "rfc2047":  # as older mail programs write it: encoded words inside the quoted name
+        part = list(msg.iter_attachments())[-1]
+        encoded = Header(name, "utf-8").encode(maxlinelen=998).replace("\n", "")
+        del part["Content-Disposition"]
+        part["Content-Disposition"] = f'attachment; filename="{encoded}"'
+
+
+def message(code: str, sender: str, to: str, files: list[Path], form: str, sent: datetime, n: int) -> bytes:
+    """One sender's mail carrying ``files``, in ``form``."""
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = f"Báo cáo i-Speed - {code}"
+    msg["Date"] = format_datetime(sent)
+    msg["Message-ID"] = f"<{code.lower()}.{sent:%Y%m%d%H%M}.{n}@{sender.split('@')[1]}>"
+    msg.set_content(f"Kính gửi Sở,\n{code} gửi báo cáo tháng.\n")
+    if form == "forwarded":
+        inner = EmailMessage(policy=policy.SMTP)
+        inner["From"] = f"van.thu@{sender.split('@')[1]}"
+        inner["To"] = sender
+        inner["Subject"] = f"Báo cáo i-Speed {code}"
+        inner["Date"] = format_datetime(sent)
+        inner.set_content("Gửi anh/chị báo cáo để chuyển Sở.")
+        for f in files:
+            _attach(inner, f.name, f.read_bytes(), "attachment")
+        msg.replace_header("Subject", f"Fwd: Báo cáo i-Speed {code}")
+        msg.add_attachment(inner)
+    else:
+        for f in files:
+            _attach(msg, f.name, f.read_bytes(), form)
+    return msg.as_bytes()
+
+
+def sample_mails(landing_root: Path, month: date, to: str = "baocao.ispeed@example.org") -> list[tuple[str, bytes]]:
+    """Every return file of the month under ``landing_root`` as mail from its sender, oldest first,
+    the forms in turn (FORMS)."""
+    addresses = contacts(month)
+    files = [
+        p
+        for kind in ("agency_returns", "operator_returns")
+        for p in (landing_root / kind / month_label(month)).iterdir()
+    ]
+    files.sort(key=lambda p: (p.stat().st_mtime, p.name))
+    mails = []
+    for n, path in enumerate(files):
+        code = next(
+            (c for c in sorted(addresses, key=len, reverse=True) if path.name.upper().startswith(c.upper())), None
+        )
+        if code is None:  # "VNPT-VinaPhone_...": the operator's other spelling
+            code = {"VNPT": "VINAPHONE"}.get(path.name.split("-")[0].upper(), path.name.split("_")[0].upper())
+        sent = datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TZ)
+        sender = addresses.get(code, f"{code.lower()}@unknown.example.org")
+        mails.append((code, message(code, sender, to, [path], FORMS[n % len(FORMS)], sent, n)))
+    return mails
