@@ -17,7 +17,7 @@ from conftest import query
 OCT = date(2024, 10, 1)
 
 
-def test_connection_killed_during_the_load_rolls_back_and_the_retry_completes(db, monkeypatch):
+def test_connection_killed_during_the_load_rolls_back_and_the_retry_completes(db, monkeypatch, caplog):
     generate_month(OCT, 3000, measurements.landing_folder(OCT), seed=4)
     real_compose = facts.compose_sql
     killed = []
@@ -45,7 +45,11 @@ def test_connection_killed_during_the_load_rolls_back_and_the_retry_completes(db
     assert query(db, "select count(*) from ispeed.meta_file where status = 'loaded'") == [(0,)]
     # The file is still in landing; the retry (Airflow's) loads it completely.
     assert list(measurements.landing_folder(OCT).iterdir())
-    summary = measurements.load_month(OCT)
+    with caplog.at_level("WARNING", logger="ispeed.warehouse.ledger"):
+        summary = measurements.load_month(OCT)
+    # the retry's log says that the previous try was lost and what was done about its load
+    [lost] = [r.getMessage() for r in caplog.records if "was lost before it finished" in r.getMessage()]
+    assert "marked abandoned" in lost and "replaces the month whole" in lost
     assert summary.rows_read == 3000 == summary.rows_loaded + summary.rows_quarantined + summary.rows_duplicate
     assert query(db, "select count(*) from ispeed.fact_measurement") == [(summary.rows_loaded,)]
     # The dead load is recorded as abandoned, and its staging tables are gone.
@@ -53,6 +57,11 @@ def test_connection_killed_during_the_load_rolls_back_and_the_retry_completes(db
         query(db, "select status, count(*) from ispeed.meta_load where dataset = 'measurements' group by 1")
     )
     assert statuses == {"abandoned": 1, "succeeded": 1}
+    # and `status` shows the file once, loaded: no ghost of the lost try's file
+    from ispeed.operations.status import format_status, month_status
+
+    text = format_status(month_status(OCT))
+    assert text.count("file ispeed_export_2024-10.csv:") == 1 and "staged" not in text
     assert query(db, "select count(*) from pg_class where relname like 'stg_measurement_%l%'") == [(0,)]
 
 

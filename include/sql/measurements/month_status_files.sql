@@ -9,6 +9,6 @@ left join lateral (
   from ispeed.fact_measurement_collapsed x
   where x.file_id = f.file_id and x.month = f.month
 ) c on f.dataset = 'measurements'
-where f.month = %(month)s and f.status <> 'replaced'
+where f.month = %(month)s and f.status not in ('replaced', 'abandoned')  -- abandoned: read again by a later load
 order by case f.dataset when 'measurements' then 1 when 'agency_returns' then 2 when 'operator_returns' then 3 else 4 end,
          f.file_id;
