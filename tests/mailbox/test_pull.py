@@ -115,7 +115,6 @@ def test_a_month_by_mail_pulled_twice_files_every_return_once_and_answers_each_m
     syt = next(m for m in replies if "<syt." in m["In-Reply-To"])
     text = syt.get_body(("plain",)).get_content()
     assert "ĐÃ TIẾP NHẬN" in text and "tổng số CBCCVC" in text  # the figures read back
-    print(text)
     hoi = next(m for m in replies if m["In-Reply-To"] == "<hoi@example.org>")
     assert "không có tệp báo cáo" in hoi.get_body(("plain",)).get_content()
     assert "Không có tệp báo cáo" in hoi["Subject"] and list(hoi.iter_attachments())
