@@ -41,9 +41,9 @@ def test_without_the_connection_the_pull_is_skipped(warehouse_db, monkeypatch, c
 
 
 def test_an_unreachable_mailbox_exits_1_with_what_to_check(warehouse_db, monkeypatch, capsys):
-    from conftest import free_port
-
     from ispeed.__main__ import main
+
+    from conftest import free_port
 
     conn = f'{{"conn_type": "imap", "host": "127.0.0.1", "port": {free_port()}, "extra": {{"use_ssl": false}}}}'
     monkeypatch.setenv("AIRFLOW_CONN_ISPEED_RETURNS_MAILBOX", conn)

@@ -7,16 +7,16 @@ from __future__ import annotations
 import threading
 from datetime import date
 from email.message import EmailMessage
-
 from pathlib import Path
 
 import pytest
-from conftest import free_port, query
 
 from ispeed.devtools.mail_returns import message
 from ispeed.mailbox import pull_returns
 from ispeed.mailbox.imap import Mailbox
 from ispeed.returns import return_status
+
+from conftest import free_port, query
 
 MONTH = date(2024, 10, 1)
 
@@ -119,9 +119,19 @@ def test_a_month_by_mail_pulled_twice_files_every_return_once_and_answers_each_m
     assert "không có tệp báo cáo" in hoi.get_body(("plain",)).get_content()
     assert "Không có tệp báo cáo" in hoi["Subject"] and list(hoi.iter_attachments())
     assert f"{n} message(s)" in printed
+    # status: per sender, the message, when, from which address, and our reply
+    capsys.readouterr()
+    assert main(["status", "--month", "2024-10", "--json"]) == 0
+    import json
+
+    mail = {m["code"]: m for m in json.loads(capsys.readouterr().out)["mail"]}
+    assert mail["SXD"]["from"] == "sxd.ispeed@example.org" and mail["SXD"]["reply"] == "sent"
+    assert mail["SYT"]["message_id"].startswith("<syt.") and mail["SYT"]["sent_at"].startswith("2024-11")
+    assert main(["status", "--month", "2024-10"]) == 0
+    assert "returns by mail (sender: message, when, from, our reply):" in capsys.readouterr().out
 
 
-def test_an_unregistered_address_is_held_not_loaded_then_released(mailbox, month_files, db, smtp, data_dir):
+def test_an_unregistered_address_is_held_not_loaded_then_released(mailbox, month_files, db, smtp, capsys):
     from ispeed.__main__ import main
 
     syt = next(month_files.glob("agency_returns/2024-10/SYT_*.xlsx"))
@@ -135,6 +145,10 @@ def test_an_unregistered_address_is_held_not_loaded_then_released(mailbox, month
     [reply] = _replies(smtp)
     text = reply.get_body(("plain",)).get_content()
     assert "chưa được đăng ký" in text and "CBCCVC" not in text and not list(reply.iter_attachments())
+
+    capsys.readouterr()
+    assert main(["status", "--month", "2024-10"]) == 0
+    assert "HELD for review" in capsys.readouterr().out
 
     assert main(["pull-returns", "--release", result["messages"][0]["message_id"]]) == 0
     assert query(db, "select status, mail_from from ispeed.meta_file") == [("loaded", "nguoi.la@gmail.example.com")]

@@ -1,13 +1,7 @@
-"""What the mail path did, in words: a pull's summary (``python -m ispeed pull-returns``), and per
-sender of a month the message its return came in and our reply (``python -m ispeed status``)."""
+"""What a pull did, in words (``python -m ispeed pull-returns``). Per sender of a month, the message
+its return came in and our reply are in ``python -m ispeed status`` (ispeed.operations.status)."""
 
 from __future__ import annotations
-
-from datetime import date
-
-from ispeed import paths
-from ispeed.months import LOCAL_TZ
-from ispeed.warehouse import connection as warehouse
 
 
 def format_pull(result: dict) -> str:
@@ -28,22 +22,3 @@ def format_pull(result: dict) -> str:
     for r in result["replies"]:
         lines.append(f"  reply {r['status']:<17} to {r['to']} ({r['verdict']}) {r['message_id']}")
     return "\n".join(lines)
-
-
-def mail_by_sender(month: date, conn=None) -> list[dict]:
-    """Per sender with a return for ``month`` that came by mail: its latest return's message (from,
-    when, subject, Message-ID), and our reply (status, when); and the month's held messages."""
-
-    def read(c):
-        with c.cursor() as cur:
-            cur.execute(paths.read_sql("mailbox/month_mail_by_sender.sql"), {"month": month})
-            return warehouse.fetch_dicts(cur)
-
-    if conn is not None:
-        return read(conn)
-    with warehouse.connection() as own:
-        return read(own)
-
-
-def when(value) -> str:
-    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"

@@ -48,6 +48,9 @@ def month_status(month: date) -> dict:
             facts = _rows(cur, "measurements/month_status_facts.sql", month)
             cur.execute(paths.read_sql("approval/month_approvals.sql"), {"month": month})
             approvals = warehouse.fetch_dicts(cur)
+            # returns by mail (docs/mailbox.md): per sender, the message and our reply; held messages
+            cur.execute(paths.read_sql("mailbox/month_mail_by_sender.sql"), {"month": month})
+            mail = warehouse.fetch_dicts(cur)
         # The verdicts of operators with tests in the compliance population.
         verdicts = [
             r for r in marts.read_compliance_by_operator(conn, month) if r["in_compliance_scope"] and r["tests"] > 0
@@ -86,6 +89,22 @@ def month_status(month: date) -> dict:
         "facts": [
             dict(zip(("operator", "network_type", "tests", "mean_download_mbps"), (a, b, c, float(d))))
             for a, b, c, d in facts
+        ],
+        "mail": [
+            {
+                "dataset": m["dataset"],
+                "code": m["code"],
+                "file": m["file"],
+                "message_id": m["message_id"],
+                "from": m["from_address"],
+                "sent_at": m["sent_at"],
+                "subject": m["subject"],
+                "message_status": m["message_status"],
+                "reply": m["reply_status"],
+                "replied_at": m["replied_at"],
+                "reply_message_id": m["reply_message_id"],
+            }
+            for m in mail
         ],
         # the report's approvals, newest first (docs/approval.md)
         "approvals": [
@@ -158,6 +177,21 @@ def format_status(status: dict) -> str:
     for (dataset, state), codes in sorted(by_state.items()):
         shown = ", ".join(codes) if state != "submitted" else f"{len(codes)}"
         lines.append(f"  {dataset} {state}: {shown}")
+    mail = status.get("mail", [])
+    if mail:
+        lines.append("  returns by mail (sender: message, when, from, our reply):")
+    for m in mail:
+        when = f"{m['sent_at'].astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}" if m["sent_at"] else "-"
+        replied = f"{m['reply'] or 'none yet'}" + (
+            f" {m['replied_at'].astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}" if m["replied_at"] else ""
+        )
+        who = m["code"] or "-"
+        held = (
+            "  HELD for review (python -m ispeed pull-returns --release <Message-ID>)"
+            if m["message_status"] == "held"
+            else ""
+        )
+        lines.append(f"    {who:<13} {m['message_id']} {when} from {m['from']}, reply {replied}{held}")
     for a in status.get("approvals", [])[:3]:
         if a["status"] == "not_asked":
             lines.append(f"  report approval: not asked ({a['why_not_asked']}), run {a['run_id']}")
