@@ -315,7 +315,9 @@ def test_reminders_go_to_each_late_sender_in_vietnamese_once_a_day(october, smtp
             and "10/2024" in msg["Subject"]
         )
         assert "chưa nhận được báo cáo tháng 10/2024" in text and "trước ngày 15/11/2024" in text
-        assert "Kính gửi: " in text and "phong.bcvt.skhcn@haiphong.example.org" in text
+        # the reminder names the address to send the return to: the returns mailbox (mailbox.yaml)
+        assert "Kính gửi: " in text and "baocao.ispeed@haiphong.example.org" in text
+        assert msg["Reply-To"] == "baocao.ispeed@haiphong.example.org"
         assert [a.get_filename() for a in msg.iter_attachments()] == ["agency_return_template.xlsx"]
         assert "chưa nhận được báo cáo tháng 10/2024" in html
     # the template attached is October 2024's: its list holds that month's senders, the UBND quận/huyện
@@ -329,7 +331,7 @@ def test_reminders_go_to_each_late_sender_in_vietnamese_once_a_day(october, smtp
     assert "có lỗi" in text and "Ô E7" in text and "lớn hơn Tổng số CBCCVC" in text  # the wrong cell, quoted
     assert "sửa các ô nêu trên rồi gửi lại cả tệp" in text
     assert list(msg.iter_attachments()) == []
-    [msg] = smtp.to("baocao.haiphong@gmobile.example.org")  # operator_contacts of operations.yaml
+    [msg] = smtp.to("baocao.haiphong@gmobile.example.org")  # contact_email of operators.csv
     assert "Gmobile" in msg["Subject"] and "hạ tầng" in msg["Subject"]
     assert [a.get_filename() for a in msg.iter_attachments()] == ["operator_return_template.xlsx"]
     assert all("phong.bcvt.skhcn@haiphong.example.org" in m["Cc"] for _, _, m, _ in smtp.mails if m["Cc"])

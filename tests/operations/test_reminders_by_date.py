@@ -17,7 +17,11 @@ def test_the_operations_mails_speak_for_the_configured_province(monkeypatch):
     cfg = notify.operations_config()
     assert cfg.sender == "Hệ thống i-Speed - Sở KH&CN Hải Phòng <ispeed-monitor@haiphong.example.org>"
     assert cfg.reply_to == "phong.bcvt.skhcn@haiphong.example.org"
-    assert cfg.operator_contacts["GMOBILE"] == "baocao.haiphong@gmobile.example.org"
+    # the operators' contacts are in operators.csv (contact_email) since issue 25, for every province
+    from ispeed.warehouse.reference import read_reference
+
+    operators = {o["operator_code"]: o for o in read_reference().operators}
+    assert operators["GMOBILE"]["contact_email"] == "baocao.haiphong@gmobile.example.org"
     monkeypatch.setenv("ISPEED_PROVINCE", "48")
     cfg = notify.operations_config()
     assert cfg.sender == "Hệ thống i-Speed - Sở KH&CN Đà Nẵng <ispeed-monitor@danang.example.org>"

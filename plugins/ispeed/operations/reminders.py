@@ -15,7 +15,7 @@ delivered (a 'delivered' row in ispeed.meta_delivery):
   2025-07-01) and every operator whose return is missing or was rejected gets a reminder in
   Vietnamese at its contact, with the blank template of that month when it is missing (agencies:
   contact_email of include/reference/agencies.csv, or of the generated UBND;
-  operators: the reference data when it has a contact, else operator_contacts of operations.yaml):
+  operators: contact_email of include/reference/operators.csv; several addresses separated by ';'):
   what is missing, or the rejection's reason, which names the wrong cell;
 - the data engineers get one digest: the month's measurements against the expected minimum
   (``max(min_measurements, fraction_of_recent_mean x mean of the recent_months before)``), the
@@ -119,12 +119,23 @@ def loads_due(today: date, *, config=None) -> dict:
 def _contact(status: dict, cfg) -> list[str]:
     from email.utils import getaddresses
 
-    raw = status.get("contact_email")
-    if not raw and status["dataset"] == "operator_returns":
-        raw = cfg.operator_contacts.get(str(status["code"]).upper())
+    raw = status.get("contact_email")  # agencies.csv / operators.csv, several separated by ';'
+    if not raw and status["dataset"] == "operator_returns" and cfg.operator_contacts:
+        log.warning("operations.yaml's operator_contacts is no longer read: use operators.csv's contact_email")
     if not raw:
         return []
     return [a for _, a in getaddresses([str(raw).replace(";", ",")]) if "@" in a]
+
+
+def _returns_address(cfg) -> str:
+    """Where returns go: the mailbox's address (mailbox.yaml), else the reminders' Reply-To."""
+    from ispeed import geography
+    from ispeed.config import ConfigError, load_yaml
+
+    try:
+        return geography.fill(str(load_yaml("mailbox").get("address") or ""), geography.names()) or cfg.reply_to
+    except ConfigError:  # no mailbox.yaml: the reply-to of operations.yaml
+        return cfg.reply_to or cfg.sender_address
 
 
 def _claim_reminder(cur, row: dict) -> int | None:
@@ -177,6 +188,8 @@ def _sender_reminder(
         "issuer": issuer,
         "reply_to": cfg.reply_to,
         "attach_template": cfg.attach_template and reason == "missing",
+        "send_to": _returns_address(cfg),  # the returns mailbox (docs/mailbox.md), and from which addresses
+        "registered": emails,
     }
     mail = notify.render_mail("reminders", kind, context)
     msg_id = cfg.message_id("reminder", month_label(month), kind, status["code"], today.isoformat())
@@ -212,13 +225,7 @@ def _sender_reminder(
     if reminder_id is None:
         return out | {"status": "already_today"}
     if not emails:
-        log.warning(
-            "%s %s (%s): return %s, but no contact address in the reference data",
-            kind,
-            status["code"],
-            status.get("name"),
-            reason,
-        )
+        log.warning("%s %s: return %s, but no contact address in the reference data", kind, status["code"], reason)
         return out | {"status": "no_address"}
     if context["attach_template"]:
         attachment = _template_attachment(kind, month, {} if templates is None else templates)
@@ -229,6 +236,7 @@ def _sender_reminder(
         mail,
         to=emails,
         cc=list(cfg.reminder_cc),
+        reply_to=context["send_to"],  # answering the reminder with the return files it
         msg_id=msg_id,
         month=month,
         config=cfg,
