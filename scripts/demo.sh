@@ -33,7 +33,13 @@ PLACE="$(python -c "import datetime as d; from ispeed import geography as g; m=d
 print(f'{g.province(m).full_name} ({g.province_code()}), {len(g.areas_in(m))} {g.unit_words(m)[\"units\"]}')")"
 echo "== 1/6 sample data for $PLACE: $ROWS i-Speed measurements and the agencies' and operators' returns for $MONTH"
 python -m ispeed generate --month "$MONTH" --rows "$ROWS"
-python -m ispeed generate-returns --month "$MONTH"
+# The returns arrive by mail (issue 25, docs/mailbox.md): a local IMAP server (pymap, in memory) is
+# started, each sender's sample returns are sent to it from the sender's registered address, and
+# the mailbox is pulled as the DAG ispeed_returns_mailbox does: filed by content into landing/,
+# loaded, every message answered (the replies in outbox/mailbox/ without smtp_default).
+echo "   the returns by mail: python -m ispeed pull-returns against a local IMAP server"
+IMAP_PORT="$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")"
+python -m ispeed.devtools.mail_returns --month "$MONTH" --port "$IMAP_PORT"
 
 echo "== 2/6 a year of history: the 11 months before $MONTH, small ones (python -m ispeed history)"
 python -m ispeed history --before "$MONTH"

@@ -104,3 +104,47 @@ def sample_mails(landing_root: Path, month: date, to: str = "baocao.ispeed@examp
         sender = addresses.get(code, f"{code.lower()}@unknown.example.org")
         mails.append((code, message(code, sender, to, [path], FORMS[n % len(FORMS)], sent, n)))
     return mails
+
+
+def demo(month: date, port: int) -> int:
+    """The demo's mail path (make demo): a month of sample returns written aside, a local IMAP
+    server started, each sender's returns delivered to it as mail, the mailbox pulled once as the
+    DAG ispeed_returns_mailbox would (filed, loaded, answered: the replies in the outbox without
+    smtp_default), then pulled again (nothing new), and the server stopped."""
+    import os
+    import shutil
+
+    from ispeed import paths, tasks
+    from ispeed.devtools.generate_returns import generate_month_returns
+    from ispeed.devtools.imap_server import ImapServer
+    from ispeed.mailbox.settings import mailbox_config
+    from ispeed.mailbox.status import format_pull
+
+    aside = paths.data_dir() / "demo" / "mail-returns"
+    shutil.rmtree(aside, ignore_errors=True)
+    generate_month_returns(month, aside, seed=7)
+    with ImapServer(port, "baocao.ispeed", "demo-mat-khau") as server:
+        os.environ["AIRFLOW_CONN_ISPEED_RETURNS_MAILBOX"] = server.connection_json()
+        mails = sample_mails(aside, month, to=mailbox_config().address)
+        for _, raw in mails:
+            server.deliver(raw)
+        print(f"   {len(mails)} mails from the senders' registered addresses delivered to 127.0.0.1:{port}")
+        print("\n".join("   " + line for line in format_pull(tasks.pull_returns()).splitlines()[:1]))
+        again = tasks.pull_returns()
+        print(f"   pulled again: {len(again['messages'])} new message(s), {len(again['replies'])} reply(ies)")
+        print(
+            f"   folders: INBOX {len(server.messages())}, iSpeed-Processed {len(server.messages('iSpeed-Processed'))}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from ispeed.months import parse_month
+
+    parser = argparse.ArgumentParser(prog="python -m ispeed.devtools.mail_returns")
+    parser.add_argument("--month", required=True)
+    parser.add_argument("--port", type=int, default=14300)
+    args = parser.parse_args()
+    raise SystemExit(demo(parse_month(args.month), args.port))
