@@ -120,6 +120,9 @@ def demo(month: date, port: int) -> int:
     from ispeed.mailbox.settings import mailbox_config
     from ispeed.mailbox.status import format_pull
 
+    import logging
+
+    logging.getLogger("ispeed").setLevel(logging.ERROR)  # one line per reply written to the outbox is noise here
     aside = paths.data_dir() / "demo" / "mail-returns"
     shutil.rmtree(aside, ignore_errors=True)
     generate_month_returns(month, aside, seed=7)
