@@ -111,6 +111,7 @@ def demo(month: date, port: int) -> int:
     server started, each sender's returns delivered to it as mail, the mailbox pulled once as the
     DAG ispeed_returns_mailbox would (filed, loaded, answered: the replies in the outbox without
     smtp_default), then pulled again (nothing new), and the server stopped."""
+    import logging
     import os
     import shutil
 
@@ -119,8 +120,6 @@ def demo(month: date, port: int) -> int:
     from ispeed.devtools.imap_server import ImapServer
     from ispeed.mailbox.settings import mailbox_config
     from ispeed.mailbox.status import format_pull
-
-    import logging
 
     logging.getLogger("ispeed").setLevel(logging.ERROR)  # one line per reply written to the outbox is noise here
     aside = paths.data_dir() / "demo" / "mail-returns"
