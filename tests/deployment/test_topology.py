@@ -37,6 +37,8 @@ from email.utils import getaddresses
 import psutil
 import psycopg2
 import pytest
+
+from conftest import free_port
 from native import (
     ROLES_SQL,
     ROOT,
@@ -50,8 +52,6 @@ from native import (
     stop_all,
     wait_for,
 )
-
-from conftest import free_port
 
 DAG_ID = "ispeed_monthly_report"
 ADMIN = ("admin", "topology-" + secrets.token_hex(8))
