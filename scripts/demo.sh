@@ -31,8 +31,22 @@ RUN_AT="$(python -c "import sys; y,m=map(int,'$MONTH'.split('-')); y,m=(y+1,1) i
 
 PLACE="$(python -c "import datetime as d; from ispeed import geography as g; m=d.date.fromisoformat('$MONTH-01'); \
 print(f'{g.province(m).full_name} ({g.province_code()}), {len(g.areas_in(m))} {g.unit_words(m)[\"units\"]}')")"
-echo "== 1/6 sample data for $PLACE: $ROWS i-Speed measurements and the agencies' and operators' returns for $MONTH"
+# Each step says how long the one before took (the demo should take about two minutes).
+STEP_AT=$SECONDS
+took() { echo "   ($((SECONDS - STEP_AT)) s)"; STEP_AT=$SECONDS; }
+echo "== 1/6 sample data for $PLACE: $ROWS i-Speed measurements for $MONTH"
 python -m ispeed generate --month "$MONTH" --rows "$ROWS"
+
+took
+echo "== 2/6 the agencies' and operators' returns by mail, and beside them a year of history"
+# The warehouse started and migrated once, before two steps use it at the same time.
+python -m ispeed warehouse migrate > /dev/null
+# A year of history: the 11 months before MONTH, small ones (python -m ispeed history), in the
+# background: its months and the mail's are different rows under different locks.
+HISTORY_LOG="$ISPEED_DATA_DIR/demo/history.log"
+python -m ispeed history --before "$MONTH" > "$HISTORY_LOG" 2>&1 &
+HISTORY_PID=$!
+trap 'kill "$HISTORY_PID" 2>/dev/null || true' EXIT
 # The returns arrive by mail (issue 25, docs/mailbox.md): a local IMAP server (pymap, in memory) is
 # started, each sender's sample returns are sent to it from the sender's registered address, and
 # the mailbox is pulled as the DAG ispeed_returns_mailbox does: filed by content into landing/,
@@ -40,17 +54,23 @@ python -m ispeed generate --month "$MONTH" --rows "$ROWS"
 echo "   the returns by mail: python -m ispeed pull-returns against a local IMAP server"
 IMAP_PORT="$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")"
 python -m ispeed.devtools.mail_returns --month "$MONTH" --port "$IMAP_PORT"
+echo "   a year of history (python -m ispeed history --before $MONTH, log: $HISTORY_LOG):"
+if ! wait "$HISTORY_PID"; then
+  cat "$HISTORY_LOG"; echo "The history failed; its log is above"; exit 1
+fi
+trap - EXIT
+grep -E "^[0-9]{4}-[0-9]{2} |^history:" "$HISTORY_LOG" | sed 's/^/   /'
 
-echo "== 2/6 a year of history: the 11 months before $MONTH, small ones (python -m ispeed history)"
-python -m ispeed history --before "$MONTH"
-
+took
 echo "== 3/6 a throw-away signing certificate for the demo (docs/signing.md: a Department configures its own)"
 eval "$(python -m ispeed signing demo-certificate --out "$ISPEED_DATA_DIR/demo/signing")"
 
+took
 echo "== 4/6 Airflow metadata database (SQLite in $AIRFLOW_HOME)"
 airflow db migrate > "$ISPEED_DATA_DIR/demo/airflow-db-migrate.log" 2>&1 || {
   cat "$ISPEED_DATA_DIR/demo/airflow-db-migrate.log"; exit 1; }
 
+took
 echo "== 5/6 airflow dags test ispeed_monthly_report $RUN_AT (log: $LOG)"
 airflow dags test ispeed_monthly_report "$RUN_AT" > "$LOG" 2>&1 &
 DAG_PID=$!
@@ -74,6 +94,7 @@ fi
 trap - EXIT
 grep -q "state=success" "$LOG" || { tail -40 "$LOG"; echo "The DAG run did not succeed; see $LOG"; exit 1; }
 
+took
 echo "== 6/6 what is in the warehouse for $MONTH"
 python -m ispeed status --month "$MONTH"
 python -m ispeed warehouse stop >/dev/null

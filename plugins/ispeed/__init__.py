@@ -11,3 +11,6 @@ import logging as _logging
 # Great Expectations logs ~200 "Skipping registering function ..." lines at INFO on import
 # (great_expectations/_docs_decorators.py), once per task log: they say nothing to a data engineer.
 _logging.getLogger("great_expectations._docs_decorators").setLevel(_logging.WARNING)
+# Nor its metric registry's "Multiple declarations of metric ..." on import, wherever it is first
+# imported (ispeed.gx_context quiets the rest while a suite runs).
+_logging.getLogger("great_expectations.expectations.registry").setLevel(_logging.WARNING)
