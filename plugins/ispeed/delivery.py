@@ -73,9 +73,9 @@ def report_files(rendered: RenderedReport) -> tuple[bytes, bytes]:
 # ---------------------------------------------------------------- records
 
 
-def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=None) -> int:
-    """Record the rendered PDF in ispeed.meta_report (one row per month and PDF sha256)."""
-    params = {
+def _report_row(rendered: RenderedReport, run_id: str | None) -> dict:
+    """The ispeed.meta_report columns of a rendered (or signed) PDF."""
+    return {
         "month": rendered.month,
         "pdf_sha256": rendered.pdf_sha256,
         "pdf_path": str(rendered.pdf_path),
@@ -85,6 +85,11 @@ def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=N
         "fingerprint": rendered.fingerprint,
         "run_id": run_id,
     }
+
+
+def record_report(rendered: RenderedReport, *, run_id: str | None = None, conn=None) -> int:
+    """Record the rendered PDF in ispeed.meta_report (one row per month and PDF sha256)."""
+    params = _report_row(rendered, run_id)
     # on the caller's connection (its transaction), or on one of its own, committed at once
     with contextlib.nullcontext(conn) if conn is not None else warehouse.connection() as c, c.cursor() as cur:
         cur.execute(paths.read_sql("delivery/rendered_report.sql"), params)
@@ -97,15 +102,7 @@ def record_signed_report(draft: RenderedReport, signed, *, run_id: str | None = 
     from dataclasses import replace
 
     report = replace(draft, pdf_path=Path(signed.path), pdf_sha256=signed.sha256)
-    params = {
-        "month": report.month,
-        "pdf_sha256": report.pdf_sha256,
-        "pdf_path": str(report.pdf_path),
-        "xlsx_path": str(report.xlsx_path),
-        "xlsx_sha256": report.xlsx_sha256,
-        "pages": report.pages,
-        "fingerprint": report.fingerprint,
-        "run_id": run_id,
+    params = _report_row(report, run_id) | {
         "signed_by": signed.signer,
         "signed_at": signed.signed_at,
         "draft_sha256": draft.pdf_sha256,

@@ -3,11 +3,11 @@
     approval_config()                  the settings, typed (mode, approvers, deadline, UI link)
     why_not_ask(...)                   whether a run must ask, and if not why (backfill, automatic, ...)
     approval_deadline(month, now, cfg) when the decision is due
-    request_texts(rendered, ...)       the request's subject and body (the report's page-1 summary)
+    request_texts(month, rendered, ...) the request rendered once: the approvers' mail and its body
     record_request / record_decision   the ledger, ispeed.meta_report_approval
     notify_approvers / alert_rejected  the mails: to the approvers, and to the data engineers
 
-The monthly DAG's task ``approve_report`` (approval/operator.py, an ApprovalOperator of Airflow's
+The monthly DAG's task ``approve_report`` (operators/report_approval.py, an ApprovalOperator of Airflow's
 standard provider) renders nothing and sends nothing itself: it asks, waits in Airflow 3.3's
 ``awaiting_input`` state, and records. ``python -m ispeed approve`` (approval/respond.py) answers
 for a person at a terminal, or for a Department's own system, through Airflow.
@@ -212,28 +212,25 @@ def _context(month: date, rendered: dict, **extra) -> dict:
     } | extra
 
 
-def request_texts(month: date, rendered: dict, *, deadline: datetime, link: str | None) -> tuple[str, str]:
-    """The HITL request's subject and its Markdown body (include/templates/approval/request.md)."""
+def request_texts(month: date, rendered: dict, *, deadline: datetime, link: str | None):
+    """The request, rendered once: the approvers' mail (include/templates/approval/request.*, whose
+    subject the HITL request shows too) and the HITL request's Markdown body (request.md)."""
     from ispeed.operations.notify import render_mail, template
 
     ctx = _context(month, rendered, deadline=deadline, link=link)
-    subject = render_mail("approval", "request", ctx).subject
-    return subject, template("approval", "request.md").render(ctx)
+    return render_mail("approval", "request", ctx), template("approval", "request.md").render(ctx)
 
 
-def notify_approvers(
-    month: date, rendered: dict, cfg: ApprovalConfig, *, deadline: datetime, link: str | None, run_id: str | None
-):
-    """Tell the approvers by mail (include/templates/approval/request.*) where the draft is and how to
-    decide; returns the SendResult (never raises for a mail that could not be sent)."""
-    from ispeed.operations.notify import operations_config, render_mail, send_mail
+def notify_approvers(month: date, mail, cfg: ApprovalConfig, *, run_id: str | None):
+    """Tell the approvers by mail (``mail``, from request_texts) where the draft is and how to decide;
+    returns the SendResult (never raises for a mail that could not be sent)."""
+    from ispeed.operations.notify import operations_config, send_mail
 
     to = cfg.approver_emails()
     if not to:
         log.warning("no approver has an email in approval.yaml: nobody is told of the request by mail")
         return None
     ops = operations_config()
-    mail = render_mail("approval", "request", _context(month, rendered, deadline=deadline, link=link))
     result = send_mail(
         "approval", mail, to=to, msg_id=ops.message_id("approval", month_label(month), run_id), month=month, config=ops
     )
@@ -297,15 +294,15 @@ def open_request(month: date, rendered: dict, *, run_id: str | None, link: str |
     """Record the request, tell the approvers, and return what the HITL request shows."""
     cfg = approval_config()
     deadline = approval_deadline(month, now, cfg)
-    subject, body = request_texts(month, rendered, deadline=deadline, link=link)
+    mail, body = request_texts(month, rendered, deadline=deadline, link=link)
     record_request(
         month, run_id, pdf_path=rendered.get("pdf_path"), pdf_sha256=rendered.get("pdf_sha256"),
         approvers=[a.id or a.email for a in cfg.approvers], deadline=deadline, link=link,
     )  # fmt: skip
-    notify_approvers(month, rendered, cfg, deadline=deadline, link=link, run_id=run_id)
+    notify_approvers(month, mail, cfg, run_id=run_id)
     timeout = max(deadline - now, timedelta(seconds=1))
     log.info("report of %s: waiting for an approver until %s (%s)", month_label(month), deadline.isoformat(), link)
-    return Request(subject, body, deadline, timeout, cfg.assigned_users())
+    return Request(mail.subject, body, deadline, timeout, cfg.assigned_users())
 
 
 def close_request(
